@@ -1,1 +1,5 @@
+"""Necks."""
 
+from .tpn import TPN
+
+__all__ = ['TPN']

@@ -1,0 +1,67 @@
+"""ActionDataPreprocessor: casting, channel flip and normalization on dim 2."""
+
+import pytest
+import torch
+
+from mmaction.models import ActionDataPreprocessor
+from mmaction.registry import MODELS
+
+MEAN = [123.675, 116.28, 103.53]
+STD = [58.395, 57.12, 57.375]
+
+
+def uint8(shape, seed=0):
+    return torch.randint(
+        0, 256, shape, dtype=torch.uint8, generator=torch.Generator().manual_seed(seed)
+    )
+
+
+@pytest.mark.parametrize('shape', [(2, 3, 3, 4, 8, 8), (2, 8, 3, 8, 8)])
+def test_normalizes_channel_axis(shape):
+    pre = ActionDataPreprocessor(mean=MEAN, std=STD)
+    imgs = uint8(shape)
+    label = torch.tensor([[1], [0]])
+    out = pre({'imgs': imgs, 'label': label})
+    assert out['imgs'].dtype == torch.float32 and out['imgs'].shape == shape
+    for c in range(3):
+        expected = (imgs[:, :, c].float() - MEAN[c]) / STD[c]
+        torch.testing.assert_close(out['imgs'][:, :, c], expected)
+    assert torch.equal(out['label'], label)
+
+
+def test_to_bgr_flips_before_normalizing():
+    pre = ActionDataPreprocessor(mean=MEAN, std=STD, to_bgr=True)
+    imgs = uint8((1, 2, 3, 4, 4))
+    out = pre({'imgs': imgs})['imgs']
+    # channel 0 of the output is input channel 2, normalized with MEAN[0]/STD[0]
+    torch.testing.assert_close(out[:, :, 0], (imgs[:, :, 2].float() - MEAN[0]) / STD[0])
+
+
+def test_without_stats_only_casts_and_accepts_float():
+    pre = MODELS.build(dict(type='ActionDataPreprocessor'))
+    imgs = uint8((1, 1, 3, 2, 4, 4))
+    out = pre({'imgs': imgs}, training=True)
+    assert torch.equal(out['imgs'], imgs.float())
+    floats = torch.randn(1, 4, 3, 4, 4)
+    assert torch.equal(pre({'imgs': floats})['imgs'], floats)
+
+
+def test_stacks_lists_and_keeps_state_dict_empty():
+    pre = ActionDataPreprocessor(mean=MEAN, std=STD)
+    samples = [uint8((2, 3, 4, 4), seed=i) for i in range(3)]
+    out = pre({'imgs': samples, 'label': [torch.tensor([i]) for i in range(3)]})
+    assert out['imgs'].shape == (3, 2, 3, 4, 4)
+    assert out['label'].shape == (3, 1)
+    assert len(pre.state_dict()) == 0
+
+
+def test_errors():
+    with pytest.raises(ValueError, match='together'):
+        ActionDataPreprocessor(mean=MEAN)
+    with pytest.raises(ValueError, match='same length'):
+        ActionDataPreprocessor(mean=MEAN, std=STD[:2])
+    pre = ActionDataPreprocessor(mean=MEAN, std=STD)
+    with pytest.raises(ValueError, match='channels'):
+        pre({'imgs': uint8((1, 2, 4, 4, 4))})
+    with pytest.raises(TypeError, match='imgs'):
+        pre({'inputs': uint8((1, 2, 3, 4, 4))})

@@ -1,0 +1,130 @@
+"""Recognizers with the real (scaled-down) ResNet backbones, TPN neck and TPNHead."""
+
+import pytest
+import torch
+
+from mmaction.registry import MODELS
+
+NUM_CLASSES = 5
+
+
+def tpn_neck(c3, c4, frames):
+    return dict(
+        type='TPN',
+        in_channels=(c3, c4),
+        out_channels=c3,
+        spatial_modulation_cfg=dict(in_channels=(c3, c4), out_channels=c4),
+        temporal_modulation_cfg=dict(downsample_scales=(frames, frames)),
+        upsample_cfg=dict(scale_factor=(1, 1, 1)),
+        downsample_cfg=dict(downsample_scale=(1, 1, 1)),
+        level_fusion_cfg=dict(
+            in_channels=(c3, c3),
+            mid_channels=(c3, c3),
+            out_channels=c4,
+            downsample_scales=((1, 1, 1), (1, 1, 1)),
+        ),
+        aux_head_cfg=dict(out_channels=NUM_CLASSES, loss_weight=0.5),
+    )
+
+
+def tpn_head(in_channels):
+    # TPN's pyramid fusion always outputs 2048 channels (0.x), whatever the stage widths
+    return dict(
+        type='TPNHead',
+        num_classes=NUM_CLASSES,
+        in_channels=in_channels,
+        spatial_type='avg',
+        consensus=dict(type='AvgConsensus', dim=1),
+        dropout_ratio=0.5,
+        init_std=0.01,
+    )
+
+
+def build(cfg):
+    torch.manual_seed(0)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+@pytest.fixture(scope='module')
+def slowonly_tpn():
+    return build(
+        dict(
+            type='Recognizer3D',
+            backbone=dict(
+                type='ResNet3dSlowOnly',
+                depth=18,
+                base_channels=8,
+                pretrained=None,
+                lateral=False,
+                out_indices=(2, 3),
+                conv1_kernel=(1, 7, 7),
+                conv1_stride_t=1,
+                pool1_stride_t=1,
+                inflate=(0, 0, 1, 1),
+            ),
+            neck=tpn_neck(32, 64, 4),
+            cls_head=tpn_head(2048),
+            test_cfg=dict(average_clips='prob'),
+        )
+    )
+
+
+@pytest.fixture(scope='module')
+def tsm_tpn():
+    return build(
+        dict(
+            type='Recognizer2D',
+            backbone=dict(
+                type='ResNetTSM',
+                depth=18,
+                pretrained=None,
+                num_segments=4,
+                out_indices=(2, 3),
+                shift_div=4,
+            ),
+            neck=tpn_neck(256, 512, 4),
+            cls_head=tpn_head(2048),
+            test_cfg=dict(average_clips='prob', fcn_test=True),
+        )
+    )
+
+
+def test_slowonly_tpn_loss_and_predict(slowonly_tpn):
+    model = slowonly_tpn.train()
+    imgs = torch.randn(2, 1, 3, 4, 32, 32)
+    losses = model(imgs, torch.tensor([[1], [4]]), mode='loss')
+    assert {'loss_cls', 'loss_aux', 'top1_acc', 'top5_acc'} <= set(losses)
+    model.parse_losses(losses)[0].backward()
+
+    model.eval()
+    test_imgs = torch.randn(2, 3, 3, 4, 32, 32)
+    with torch.no_grad():
+        pred = model(test_imgs, mode='predict')
+        raw = model(test_imgs, mode='tensor')
+        model.max_testing_views = 2
+        chunked = model(test_imgs, mode='predict')
+        model.max_testing_views = None
+    assert pred.shape == (2, NUM_CLASSES)
+    torch.testing.assert_close(pred, raw.reshape(2, 3, -1).softmax(dim=2).mean(dim=1))
+    torch.testing.assert_close(chunked, pred)
+
+
+def test_tsm_tpn_loss_and_fcn_predict(tsm_tpn):
+    model = tsm_tpn.train()
+    losses = model(torch.randn(2, 4, 3, 32, 32), torch.tensor([0, 3]), mode='loss')
+    assert {'loss_cls', 'loss_aux', 'top1_acc', 'top5_acc'} <= set(losses)
+
+    model.eval()
+    imgs = torch.randn(2, 8, 3, 32, 32)  # two clips of 4 segments per video
+    with torch.no_grad():
+        results = model.val_step({'imgs': imgs, 'label': torch.tensor([[0], [3]])})
+        first_clip = model(imgs[:, :4], mode='tensor')
+        raw = model(imgs, mode='tensor')
+    assert len(results) == 2 and results[0]['pred_score'].shape == (NUM_CLASSES,)
+    torch.testing.assert_close(raw.reshape(2, 2, -1)[:, 0], first_clip)
+    torch.testing.assert_close(
+        torch.stack([r['pred_score'] for r in results]),
+        raw.reshape(2, 2, -1).softmax(dim=2).mean(dim=1),
+    )
