@@ -1,1 +1,39 @@
+"""Datasets and data transforms (MMAction2 0.x compatible)."""
 
+from . import transforms  # noqa: F401  (registers the augmentation transforms)
+from .base import BaseDataset, BrokenDataWarning
+from .exceptions import BrokenVideoError
+from .rawframe_dataset import RawframeDataset
+from .transforms import (  # noqa: F401  (register the loading transforms)
+    compose,
+    decord_decode,
+    opencv_decode,
+    pyav_decode,
+    rawframe_decode,
+    sample_frames,
+)
+from .transforms.compose import Compose
+from .transforms.decord_decode import DecordDecode, DecordInit
+from .transforms.opencv_decode import OpenCVDecode, OpenCVInit
+from .transforms.pyav_decode import PyAVDecode, PyAVInit
+from .transforms.rawframe_decode import RawFrameDecode
+from .transforms.sample_frames import DenseSampleFrames, SampleFrames
+from .video_dataset import VideoDataset
+
+__all__ = [
+    'BaseDataset',
+    'BrokenDataWarning',
+    'BrokenVideoError',
+    'Compose',
+    'DecordDecode',
+    'DecordInit',
+    'DenseSampleFrames',
+    'OpenCVDecode',
+    'OpenCVInit',
+    'PyAVDecode',
+    'PyAVInit',
+    'RawFrameDecode',
+    'RawframeDataset',
+    'SampleFrames',
+    'VideoDataset',
+]

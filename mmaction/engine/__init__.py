@@ -1,1 +1,34 @@
+"""Training and testing engine: 0.x config conversion, runner, hooks, entry points."""
 
+from .atomic_io import atomic_local_writes, atomic_write_bytes, atomic_write_text
+from .auto_resume import find_resumable_checkpoint, is_complete_checkpoint
+from .config_adapter import convert_test_config, convert_train_config
+from .config_check import ConfigError, explain_registry_errors
+from .cpu_amp_optim_wrapper import CPUBFloat16OptimWrapper
+from .fuse_conv_bn import fuse_conv_bn
+from .hooks import AtomicCheckpointHook, CheckpointMetaHook, TestProgressHook
+from .runner import ActionRunner
+from .test_api import test_model
+from .train_api import train_model
+from .video_score_dumper import DumpVideoScores
+
+__all__ = [
+    'ActionRunner',
+    'AtomicCheckpointHook',
+    'CPUBFloat16OptimWrapper',
+    'CheckpointMetaHook',
+    'ConfigError',
+    'DumpVideoScores',
+    'TestProgressHook',
+    'atomic_local_writes',
+    'atomic_write_bytes',
+    'atomic_write_text',
+    'convert_test_config',
+    'convert_train_config',
+    'explain_registry_errors',
+    'find_resumable_checkpoint',
+    'fuse_conv_bn',
+    'is_complete_checkpoint',
+    'test_model',
+    'train_model',
+]

@@ -274,8 +274,8 @@ def _check_meta(out_dir: str, meta: dict, force: bool) -> bool:
 
 def generate_dataset(
     out_dir: str = 'data/synthetic',
-    num_train_per_class: int = 16,
-    num_val_per_class: int = 4,
+    num_train_per_class: int = 64,
+    num_val_per_class: int = 8,
     width: int = 64,
     height: int = 64,
     frames: int = 32,

@@ -7,11 +7,13 @@ built from this project's config must have exactly those keys and shapes and
 reproduce the test scores, training losses and batch-norm update.
 
 Each model is built once per module and runs one forward per mode (full
-ResNet-50 at 64 px on CPU).
+ResNet-50 at 64 px on CPU). ``TPN_TEST_DEVICE=cuda`` runs the same checks on a
+GPU (float32, TF32 off).
 """
 
 import json
 import math
+import os
 import zlib
 from pathlib import Path
 
@@ -34,6 +36,7 @@ CASES = {
 }
 RTOL = 1e-4
 ATOL = 1e-5
+DEVICE = torch.device(os.environ.get('TPN_TEST_DEVICE', 'cpu'))
 
 
 def golden_value(key: str, tensor: torch.Tensor) -> torch.Tensor:
@@ -77,24 +80,30 @@ def fill_golden_weights(model: nn.Module) -> None:
 def golden_case(request):
     """Model with golden weights, reference dict, and the outputs of one run per mode."""
     torch.manual_seed(0)
+    if DEVICE.type == 'cuda':
+        # TF32 would round the convolutions to 10-bit mantissas: far above 1e-4.
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
     name = request.param
     ref = torch.load(REF_DIR / f'{name}.golden.pt', weights_only=True)
     model = build_model(name)
     keys = {k: list(v.shape) for k, v in model.state_dict().items()}
     fill_golden_weights(model)
+    model.to(DEVICE)
+    ref_in = {k: ref[k].to(DEVICE) for k in ('input_test', 'input_train', 'labels')}
 
     outputs = {}
     model.eval()
     with torch.no_grad():
         for mode in ('prob', 'score'):
             model.test_cfg['average_clips'] = mode
-            outputs[f'scores_{mode}'] = model(ref['input_test'], mode='predict')
+            outputs[f'scores_{mode}'] = model(ref_in['input_test'], mode='predict').cpu()
     model.train()
     with torch.no_grad():
-        losses = model(ref['input_train'], ref['labels'], mode='loss')
-    outputs['loss_cls'] = losses['loss_cls']
-    outputs['loss_aux'] = losses['loss_aux']
-    outputs['bn_running_mean_after_train'] = model.backbone.conv1.bn.running_mean.clone()
+        losses = model(ref_in['input_train'], ref_in['labels'], mode='loss')
+    outputs['loss_cls'] = losses['loss_cls'].cpu()
+    outputs['loss_aux'] = losses['loss_aux'].cpu()
+    outputs['bn_running_mean_after_train'] = model.backbone.conv1.bn.running_mean.cpu().clone()
     return name, keys, ref, outputs
 
 

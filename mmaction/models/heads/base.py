@@ -122,7 +122,7 @@ class BaseHead(nn.Module, metaclass=ABCMeta):
 
         if not self.multi_class and cls_score.size() != labels.size():
             accuracies = top_k_accuracy(
-                cls_score.detach().cpu().numpy(), labels.detach().cpu().numpy(), self.topk
+                cls_score.detach().float().cpu().numpy(), labels.detach().cpu().numpy(), self.topk
             )
             for k, acc in zip(self.topk, accuracies):
                 losses[f'top{k}_acc'] = torch.tensor(acc, device=cls_score.device)

@@ -1,0 +1,313 @@
+"""Common machinery of the action recognition datasets (MMAction2 0.x style)."""
+
+import json
+import os.path as osp
+import warnings
+from abc import ABCMeta, abstractmethod
+from typing import Callable, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from .annotation_store import PackedIntLists, PackedStrings
+from .exceptions import BrokenVideoError
+from .transforms.compose import Compose
+
+# The string column that names a sample's data, one per dataset kind.
+PATH_KEYS = ('filename', 'frame_dir')
+INT_KEYS = ('total_frames', 'offset')
+
+
+class BrokenDataWarning(UserWarning):
+    """Warns that a broken sample was replaced by another one."""
+
+
+class BaseDataset(Dataset, metaclass=ABCMeta):
+    """Base class of the video datasets.
+
+    A subclass parses its annotation file into columns (see
+    :meth:`load_annotations`); this class stores them compactly, builds the
+    pipeline and turns index ``i`` into the results dict that the pipeline
+    transforms, keys as MMAction2 0.x: the path key (``filename`` or
+    ``frame_dir``), ``label``, ``start_index``, ``modality`` and, where the
+    annotation has them, ``total_frames`` and ``offset``.
+
+    Broken data (a decoder raised :class:`BrokenVideoError`): in training the
+    sample is replaced by a random other one and a :class:`BrokenDataWarning`
+    names the file and counts the broken samples met so far by this process.
+    In testing the error propagates, unless ``skip_broken=True``: then the
+    sample is replaced by the next readable one (so the test set shrinks by
+    the broken videos and their scores are those of a neighbour; use it only
+    to get through a dataset with a few unreadable files).
+
+    Args:
+        ann_file (str): Path of the annotation file (text, or ``.json`` list
+            of dicts as 0.x).
+        pipeline (list[dict | callable]): Transform configs or objects.
+        data_prefix (str, optional): Directory prepended to every path of the
+            annotation file. Defaults to None.
+        test_mode (bool): Whether this is a validation/test set. Defaults to
+            False.
+        multi_class (bool): Multi-label annotations; the label becomes a float
+            multi-hot tensor of ``num_classes``. Defaults to False.
+        num_classes (int, optional): Number of classes; required with
+            ``multi_class``; when given, every label is checked against it.
+        start_index (int): Index of the first frame (0 for videos, 1 for
+            frames extracted as ``img_00001.jpg``). Defaults to 1.
+        modality (str): ``'RGB'`` or ``'Flow'``. Defaults to ``'RGB'``.
+        sample_by_class (bool): Compute per-class sampling probabilities
+            (``class_prob``, ``indices_by_class``) for a class-balancing
+            sampler; not with ``multi_class``. Defaults to False.
+        power (float): Class probabilities are proportional to
+            ``class_frequency ** power``. Defaults to 0.
+        dynamic_length (bool): Marks a dataset whose length a sampler may
+            change (kept for 0.x configs). Defaults to False.
+        skip_broken (bool): In test mode, replace broken samples instead of
+            raising. Defaults to False.
+        max_refetch (int): How many replacements to try for one broken
+            sample before giving up. Defaults to 10.
+    """
+
+    def __init__(
+        self,
+        ann_file: str,
+        pipeline: Sequence[Union[dict, Callable]],
+        data_prefix: Optional[str] = None,
+        test_mode: bool = False,
+        multi_class: bool = False,
+        num_classes: Optional[int] = None,
+        start_index: int = 1,
+        modality: str = 'RGB',
+        sample_by_class: bool = False,
+        power: float = 0,
+        dynamic_length: bool = False,
+        skip_broken: bool = False,
+        max_refetch: int = 10,
+    ) -> None:
+        super().__init__()
+        if multi_class and num_classes is None:
+            raise ValueError('multi_class=True needs num_classes')
+        if multi_class and sample_by_class:
+            raise ValueError('sample_by_class cannot be combined with multi_class')
+        if modality not in ('RGB', 'Flow'):
+            raise ValueError(f"modality must be 'RGB' or 'Flow', got {modality!r}")
+        if num_classes is not None and num_classes <= 0:
+            raise ValueError(f'num_classes must be positive, got {num_classes}')
+        if not osp.isfile(ann_file):
+            raise FileNotFoundError(f'annotation file not found: {ann_file}')
+        self.ann_file = ann_file
+        if data_prefix is not None and osp.isdir(data_prefix):
+            data_prefix = osp.realpath(data_prefix)
+        self.data_prefix = data_prefix
+        self.test_mode = test_mode
+        self.multi_class = multi_class
+        self.num_classes = num_classes
+        self.start_index = start_index
+        self.modality = modality
+        self.sample_by_class = sample_by_class
+        self.power = power
+        self.dynamic_length = dynamic_length
+        self.skip_broken = skip_broken
+        self.max_refetch = max_refetch
+        self.num_broken = 0
+
+        self.pipeline = Compose(pipeline)
+        if ann_file.endswith('.json'):
+            columns = self.load_json_annotations()
+        else:
+            columns = self.load_annotations()
+        self._store(columns)
+        if sample_by_class:
+            self._init_class_sampling()
+
+    # ------------------------------------------------------------------ loading
+    @abstractmethod
+    def load_annotations(self) -> Dict[str, list]:
+        """Parse the text annotation file into columns.
+
+        Returns:
+            dict: ``{path_key: [str], 'label': [int] or [[int]],
+            'lineno': [int]}`` plus optional ``'total_frames'`` and
+            ``'offset'`` int columns, one entry per sample.
+        """
+
+    def read_annotation_lines(self) -> List[bytes]:
+        """Read the annotation file as lines of UTF-8 bytes.
+
+        Parsing bytes saves decoding and re-encoding 240k paths that are
+        stored as bytes anyway.
+        """
+        with open(self.ann_file, 'rb') as file:
+            return file.read().splitlines()
+
+    def parse_labels(self, tokens: List[Union[str, bytes]], lineno: int) -> Union[int, List[int]]:
+        """Turn the label tokens of one annotation line into int label(s)."""
+        tokens = [token.decode() if isinstance(token, bytes) else token for token in tokens]
+        if not tokens:
+            raise ValueError(f'{self.ann_file}, line {lineno}: missing label')
+        if not self.multi_class and len(tokens) != 1:
+            raise ValueError(
+                f'{self.ann_file}, line {lineno}: expected one label, got {tokens} '
+                '(set multi_class=True for multi-label annotations)'
+            )
+        try:
+            labels = [int(token) for token in tokens]
+        except ValueError:
+            raise ValueError(
+                f'{self.ann_file}, line {lineno}: labels must be integers, got {tokens}'
+            ) from None
+        return labels if self.multi_class else labels[0]
+
+    def load_json_annotations(self) -> Dict[str, list]:
+        """Parse a 0.x JSON annotation file (a list of dicts) into columns."""
+        with open(self.ann_file, encoding='utf-8') as file:
+            infos = json.load(file)
+        if not isinstance(infos, list) or not infos:
+            raise ValueError(f'{self.ann_file}: expected a non-empty JSON list of dicts')
+        path_key = 'frame_dir' if 'frame_dir' in infos[0] else 'filename'
+        columns: Dict[str, list] = {path_key: [], 'label': [], 'lineno': []}
+        for key in INT_KEYS:
+            if key in infos[0]:
+                columns[key] = []
+        for number, info in enumerate(infos, 1):
+            missing = [key for key in columns if key not in ('lineno',) and key not in info]
+            if missing:
+                raise KeyError(f'{self.ann_file}, entry {number}: missing key(s) {missing}')
+            label = info['label']
+            tokens = [str(item) for item in (label if isinstance(label, list) else [label])]
+            columns[path_key].append(info[path_key])
+            columns['label'].append(self.parse_labels(tokens, number))
+            columns['lineno'].append(number)
+            for key in INT_KEYS:
+                if key in columns:
+                    columns[key].append(int(info[key]))
+        return columns
+
+    def _store(self, columns: Dict[str, list]) -> None:
+        linenos = np.asarray(columns.pop('lineno'), dtype=np.int64)
+        if len(linenos) == 0:
+            raise ValueError(f'annotation file {self.ann_file} has no samples')
+        self.path_key = next(key for key in PATH_KEYS if key in columns)
+        self._paths = PackedStrings(columns.pop(self.path_key))
+        self._ints = {
+            key: np.asarray(columns.pop(key), dtype=np.int64) for key in INT_KEYS if key in columns
+        }
+        labels = columns.pop('label')
+        if self.multi_class:
+            self._labels = PackedIntLists(labels)
+            flat, owners = (
+                self._labels.values,
+                np.repeat(np.arange(len(labels)), np.diff(self._labels.offsets)),
+            )
+        else:
+            self._labels = np.asarray(labels, dtype=np.int64)
+            flat, owners = self._labels, np.arange(len(labels))
+        if self.num_classes is not None:
+            bad = np.flatnonzero((flat < 0) | (flat >= self.num_classes))
+            if len(bad):
+                sample = owners[bad[0]]
+                raise ValueError(
+                    f'{self.ann_file}, line {linenos[sample]}: label {flat[bad[0]]} '
+                    f'is out of range for num_classes={self.num_classes}'
+                )
+        if columns:
+            raise KeyError(f'unknown annotation columns {sorted(columns)}')
+
+    def _init_class_sampling(self) -> None:
+        classes, inverse, counts = np.unique(self._labels, return_inverse=True, return_counts=True)
+        order = np.argsort(inverse, kind='stable')
+        groups = np.split(order, np.cumsum(counts)[:-1])
+        self.indices_by_class = {int(c): group for c, group in zip(classes, groups)}
+        weights = (counts / len(self)) ** self.power
+        self.class_prob = {int(c): float(w) for c, w in zip(classes, weights / weights.sum())}
+
+    # ------------------------------------------------------------------ access
+    @property
+    def metainfo(self) -> dict:
+        """Dataset meta information (class names are not known to 0.x lists)."""
+        return {'classes': None, 'num_classes': self.num_classes}
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def get_path(self, idx: int) -> str:
+        """The video file or frame directory of sample ``idx``, with the prefix."""
+        path = self._paths[idx]
+        return osp.join(self.data_prefix, path) if self.data_prefix is not None else path
+
+    def get_label(self, idx: int) -> Union[int, List[int]]:
+        """The label (or labels, for multi-class) of sample ``idx``."""
+        return self._labels[idx] if self.multi_class else int(self._labels[idx])
+
+    def get_data_info(self, idx: int) -> dict:
+        """The annotation of sample ``idx`` as a 0.x ``video_infos`` entry."""
+        info = {self.path_key: self.get_path(idx), 'label': self.get_label(idx)}
+        for key, column in self._ints.items():
+            info[key] = int(column[idx])
+        return info
+
+    @property
+    def video_infos(self) -> List[dict]:
+        """All annotations as a list of dicts (built on each access: costly)."""
+        return [self.get_data_info(idx) for idx in range(len(self))]
+
+    def get_labels(self) -> Union[np.ndarray, List[List[int]]]:
+        """Every sample's label: an int array, or lists for multi-class."""
+        if self.multi_class:
+            return [self._labels[idx] for idx in range(len(self))]
+        return self._labels.copy()
+
+    # ------------------------------------------------------------------ samples
+    def make_results(self, idx: int) -> dict:
+        """The results dict fed to the pipeline for sample ``idx``."""
+        results = self.get_data_info(idx)
+        results['modality'] = self.modality
+        results['start_index'] = self.start_index
+        if self.multi_class:
+            onehot = torch.zeros(self.num_classes)
+            onehot[results['label']] = 1.0
+            results['label'] = onehot
+        return results
+
+    def prepare_train_frames(self, idx: int) -> dict:
+        """Run the pipeline on sample ``idx`` (training)."""
+        return self.pipeline(self.make_results(idx))
+
+    def prepare_test_frames(self, idx: int) -> dict:
+        """Run the pipeline on sample ``idx`` (testing)."""
+        return self.pipeline(self.make_results(idx))
+
+    def _prepare(self, idx: int) -> dict:
+        if self.test_mode:
+            return self.prepare_test_frames(idx)
+        return self.prepare_train_frames(idx)
+
+    def __getitem__(self, idx: int) -> dict:
+        try:
+            return self._prepare(idx)
+        except BrokenVideoError as error:
+            if self.test_mode and not self.skip_broken:
+                raise
+            return self._replace_broken(idx, error)
+
+    def _replace_broken(self, idx: int, error: BrokenVideoError) -> dict:
+        for attempt in range(1, self.max_refetch + 1):
+            self.num_broken += 1
+            if self.test_mode:
+                new_idx = (idx + attempt) % len(self)
+            else:
+                new_idx = int(np.random.randint(len(self)))
+            warnings.warn(
+                f'{error}; sample {idx} replaced by sample {new_idx}. '
+                f'{self.num_broken} broken samples so far',
+                BrokenDataWarning,
+                stacklevel=2,
+            )
+            try:
+                return self._prepare(new_idx)
+            except BrokenVideoError as next_error:
+                idx, error = new_idx, next_error
+        raise BrokenVideoError(
+            error.filename, f'{error.reason} (and {self.max_refetch} replacement samples)'
+        )

@@ -1,0 +1,206 @@
+"""Temporal sampling of frame indices: ``SampleFrames`` and ``DenseSampleFrames``."""
+
+import warnings
+from typing import Optional
+
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmaction.registry import TRANSFORMS
+
+from ..exceptions import BrokenVideoError
+
+
+def _sample_name(results: dict) -> str:
+    return str(results.get('filename', results.get('frame_dir', '<unknown sample>')))
+
+
+@TRANSFORMS.register_module()
+class SampleFrames(BaseTransform):
+    """Choose the frame indices of ``num_clips`` clips of ``clip_len`` frames.
+
+    The clips are spread evenly over the video. In training each clip starts
+    at a random point of its segment; in test mode at the segment's middle
+    (exactly MMAction2 0.x's test protocol). Frames past the end wrap around
+    (``'loop'``) or repeat the clip's last valid frame (``'repeat_last'``).
+
+    Required keys: ``total_frames``, ``start_index``. Added keys:
+    ``frame_inds`` (int64, ``num_clips * clip_len`` entries, twice that with
+    ``twice_sample``), ``clip_len``, ``frame_interval``, ``num_clips``.
+
+    Args:
+        clip_len (int): Frames per clip.
+        frame_interval (int): Step between sampled frames of a clip.
+            Defaults to 1.
+        num_clips (int): Number of clips. Defaults to 1.
+        temporal_jitter (bool): Add a random offset in
+            ``[0, frame_interval)`` to each frame. Defaults to False.
+        twice_sample (bool): In test mode, also sample the clips at their
+            segment starts (TSM testing). Defaults to False.
+        out_of_bound_opt (str): ``'loop'`` or ``'repeat_last'``.
+            Defaults to ``'loop'``.
+        test_mode (bool): Deterministic, centred sampling. Defaults to False.
+        start_index (None): Deprecated; the dataset sets ``start_index``.
+        keep_tail_frames (bool): In training, let clips reach the video's
+            last frames (float segment length). Defaults to False.
+    """
+
+    def __init__(
+        self,
+        clip_len: int,
+        frame_interval: int = 1,
+        num_clips: int = 1,
+        temporal_jitter: bool = False,
+        twice_sample: bool = False,
+        out_of_bound_opt: str = 'loop',
+        test_mode: bool = False,
+        start_index: Optional[int] = None,
+        keep_tail_frames: bool = False,
+    ) -> None:
+        if out_of_bound_opt not in ('loop', 'repeat_last'):
+            raise ValueError(
+                f"out_of_bound_opt must be 'loop' or 'repeat_last', got {out_of_bound_opt!r}"
+            )
+        for name, value in (
+            ('clip_len', clip_len),
+            ('frame_interval', frame_interval),
+            ('num_clips', num_clips),
+        ):
+            if int(value) != value or value < 1:
+                raise ValueError(f'{name} must be a positive integer, got {value!r}')
+        self.clip_len = int(clip_len)
+        self.frame_interval = int(frame_interval)
+        self.num_clips = int(num_clips)
+        self.temporal_jitter = temporal_jitter
+        self.twice_sample = twice_sample
+        self.out_of_bound_opt = out_of_bound_opt
+        self.test_mode = test_mode
+        self.keep_tail_frames = keep_tail_frames
+        if start_index is not None:
+            warnings.warn(
+                'SampleFrames(start_index=...) is ignored: the dataset sets start_index',
+                DeprecationWarning,
+                stacklevel=2,
+            )
+
+    def _get_train_clips(self, num_frames: int) -> np.ndarray:
+        """Random clip starts, one per segment of the video."""
+        span = self.clip_len * self.frame_interval
+        num_clips = self.num_clips
+        if self.keep_tail_frames:
+            segment = (num_frames - span + 1) / float(num_clips)
+            if num_frames >= span:
+                starts = np.arange(num_clips) * segment
+                return (starts + np.random.uniform(0, segment, num_clips)).astype(np.int64)
+            return np.zeros(num_clips, dtype=np.int64)
+        segment = (num_frames - span + 1) // num_clips
+        if segment > 0:
+            return np.arange(num_clips) * segment + np.random.randint(segment, size=num_clips)
+        if num_frames > max(num_clips, span):
+            # Fewer valid starts than clips: draw them with repetition, in order.
+            return np.sort(np.random.randint(num_frames - span + 1, size=num_clips))
+        if segment == 0:
+            step = (num_frames - span + 1.0) / num_clips
+            return np.around(np.arange(num_clips) * step)
+        return np.zeros(num_clips, dtype=np.int64)
+
+    def _get_test_clips(self, num_frames: int) -> np.ndarray:
+        """Clip starts at the middle of each segment (and at its start if twice)."""
+        span = self.clip_len * self.frame_interval
+        segment = (num_frames - span + 1) / float(self.num_clips)
+        if num_frames < span:
+            return np.zeros(self.num_clips, dtype=np.int64)
+        starts = np.arange(self.num_clips) * segment
+        offsets = (starts + segment / 2.0).astype(np.int64)
+        if self.twice_sample:
+            # Kept as floats like 0.x; the final int64 cast truncates them.
+            offsets = np.concatenate([offsets, starts])
+        return offsets
+
+    def _sample_clips(self, num_frames: int) -> np.ndarray:
+        if self.test_mode:
+            return self._get_test_clips(num_frames)
+        return self._get_train_clips(num_frames)
+
+    def _bound(self, frame_inds: np.ndarray, total_frames: int) -> np.ndarray:
+        frame_inds = frame_inds.reshape(-1, self.clip_len)
+        if self.out_of_bound_opt == 'loop':
+            return np.mod(frame_inds, total_frames)
+        inside = frame_inds < total_frames
+        last_inside = np.where(inside, frame_inds, 0).max(axis=1, keepdims=True)
+        return np.where(inside, frame_inds, last_inside)
+
+    def transform(self, results: dict) -> dict:
+        """Add ``frame_inds``, ``clip_len``, ``frame_interval`` and ``num_clips``."""
+        if 'total_frames' not in results:
+            raise KeyError(
+                f'{type(self).__name__} needs results["total_frames"] for {_sample_name(results)} '
+                '(for videos, put an *Init transform such as DecordInit before it)'
+            )
+        total_frames = int(results['total_frames'])
+        if total_frames <= 0:
+            raise BrokenVideoError(_sample_name(results), f'total_frames is {total_frames}')
+        clip_offsets = self._sample_clips(total_frames)
+        frame_inds = clip_offsets[:, None] + np.arange(self.clip_len)[None, :] * self.frame_interval
+        frame_inds = frame_inds.reshape(-1)
+        if self.temporal_jitter:
+            frame_inds = frame_inds + np.random.randint(self.frame_interval, size=len(frame_inds))
+        frame_inds = self._bound(frame_inds, total_frames).reshape(-1) + results['start_index']
+        results['frame_inds'] = frame_inds.astype(np.int64)
+        results['clip_len'] = self.clip_len
+        results['frame_interval'] = self.frame_interval
+        results['num_clips'] = self.num_clips
+        return results
+
+    def __repr__(self) -> str:
+        return (
+            f'{type(self).__name__}(clip_len={self.clip_len}, '
+            f'frame_interval={self.frame_interval}, num_clips={self.num_clips}, '
+            f'temporal_jitter={self.temporal_jitter}, twice_sample={self.twice_sample}, '
+            f'out_of_bound_opt={self.out_of_bound_opt}, test_mode={self.test_mode})'
+        )
+
+
+@TRANSFORMS.register_module()
+class DenseSampleFrames(SampleFrames):
+    """Sample clips densely inside a window of ``sample_range`` frames.
+
+    Training: the window starts at a random frame; test mode: at
+    ``num_sample_positions`` evenly spaced frames, giving
+    ``num_sample_positions * num_clips`` clips. Keys as :class:`SampleFrames`.
+
+    Args:
+        *args: Positional arguments of :class:`SampleFrames`.
+        sample_range (int): Length of the window the clips are spread over.
+            Defaults to 64.
+        num_sample_positions (int): Window starts in test mode. Defaults to 10.
+        **kwargs: Keyword arguments of :class:`SampleFrames`.
+    """
+
+    def __init__(self, *args, sample_range: int = 64, num_sample_positions: int = 10, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sample_range = sample_range
+        self.num_sample_positions = num_sample_positions
+
+    def _get_train_clips(self, num_frames: int) -> np.ndarray:
+        positions = max(1, 1 + num_frames - self.sample_range)
+        interval = self.sample_range // self.num_clips
+        start = 0 if positions == 1 else np.random.randint(0, positions - 1)
+        return (np.arange(self.num_clips) * interval + start) % num_frames
+
+    def _get_test_clips(self, num_frames: int) -> np.ndarray:
+        positions = max(1, 1 + num_frames - self.sample_range)
+        interval = self.sample_range // self.num_clips
+        starts = np.linspace(0, positions - 1, num=self.num_sample_positions, dtype=int)
+        base = np.arange(self.num_clips) * interval
+        return ((starts[:, None] + base[None, :]) % num_frames).reshape(-1)
+
+    def __repr__(self) -> str:
+        return (
+            f'{type(self).__name__}(clip_len={self.clip_len}, '
+            f'frame_interval={self.frame_interval}, num_clips={self.num_clips}, '
+            f'sample_range={self.sample_range}, '
+            f'num_sample_positions={self.num_sample_positions}, '
+            f'temporal_jitter={self.temporal_jitter}, '
+            f'out_of_bound_opt={self.out_of_bound_opt}, test_mode={self.test_mode})'
+        )

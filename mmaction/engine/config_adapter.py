@@ -1,0 +1,307 @@
+"""Turn a MMAction2 0.x config into the arguments of mmengine's ``Runner``.
+
+The 0.x schema (``data``, ``optimizer``, ``lr_config``, ``total_epochs``,
+``evaluation``, ...) is what users write; mmengine's Runner wants
+dataloaders, an optimizer wrapper, parameter schedulers, loops, evaluators
+and hooks. :func:`convert_train_config` and :func:`convert_test_config` do
+the translation; the per-topic rules live in ``data_adapter``,
+``optim_adapter``, ``schedule_adapter`` and ``runtime_adapter``.
+"""
+
+import copy
+import os.path as osp
+from typing import Any, Dict, List, Optional
+
+from .auto_resume import find_resumable_checkpoint
+from .config_check import ConfigError, check_data_keys, check_top_level_keys
+from .data_adapter import dataloader_cfg, move_normalize_to_model
+from .optim_adapter import convert_optimizer
+from .runtime_adapter import (
+    acc_metric_cfg,
+    convert_checkpoint_config,
+    convert_env,
+    convert_evaluation,
+    convert_log_config,
+)
+from .schedule_adapter import convert_lr_config
+
+_UNSUPPORTED = ('omnisource', 'multigrid', 'precise_bn', 'momentum_config', 'module_hooks')
+
+
+def _plain(cfg) -> dict:
+    """A deep, plain-dict copy of a Config/ConfigDict/dict."""
+    if hasattr(cfg, 'to_dict'):
+        cfg = cfg.to_dict()
+    return copy.deepcopy(dict(cfg))
+
+
+def default_work_dir(config_path: Optional[str]) -> str:
+    """``./work_dirs/<config name>`` as 0.x's tools chose it."""
+    name = osp.splitext(osp.basename(config_path))[0] if config_path else 'run'
+    return osp.join('./work_dirs', name)
+
+
+def _model_cfg(cfg: dict) -> dict:
+    if not isinstance(cfg.get('model'), dict):
+        raise ConfigError('The config has no `model` dict')
+    model = copy.deepcopy(cfg['model'])
+    # 0.x also allowed train_cfg/test_cfg next to `model`.
+    for key in ('train_cfg', 'test_cfg'):
+        if cfg.get(key) is not None and model.get(key) is None:
+            model[key] = copy.deepcopy(cfg[key])
+    return model
+
+
+def _check_common(cfg: dict, filename: Optional[str]) -> None:
+    check_top_level_keys(cfg, filename)
+    if 'data' not in cfg:
+        raise ConfigError(f'The config {filename or ""} has no `data` dict'.replace('  ', ' '))
+    check_data_keys(cfg['data'], filename)
+    for key in _UNSUPPORTED:
+        if cfg.get(key):
+            raise ConfigError(f'`{key}` is not supported by this toolkit (config {filename})')
+    workflow = cfg.get('workflow', [('train', 1)])
+    if any(tuple(stage)[0] not in ('train', 'val') for stage in workflow):
+        raise ConfigError(f'workflow={workflow!r}: only train (and val) stages are supported')
+
+
+def _randomness(seed: Optional[int], diff_seed: bool, deterministic: bool) -> dict:
+    return dict(seed=seed, diff_rank_seed=diff_seed, deterministic=deterministic)
+
+
+def _resume_settings(
+    cfg: dict, work_dir: str, resume_from: Optional[str], auto_resume: bool, notes: List[str]
+) -> Dict[str, Any]:
+    resume_from = resume_from or cfg.get('resume_from')
+    if resume_from:
+        return dict(load_from=resume_from, resume=True)
+    if auto_resume or cfg.get('auto_resume'):
+        found = find_resumable_checkpoint(work_dir)
+        if found:
+            notes.append(f'Auto-resume: resuming from {found}')
+            return dict(load_from=found, resume=True)
+        notes.append(f'Auto-resume: no complete checkpoint in {work_dir}; starting afresh.')
+    return dict(load_from=cfg.get('load_from'), resume=False)
+
+
+def convert_train_config(
+    cfg,
+    config_path: Optional[str] = None,
+    *,
+    work_dir: Optional[str] = None,
+    validate: bool = False,
+    test: bool = False,
+    resume_from: Optional[str] = None,
+    auto_resume: bool = False,
+    seed: Optional[int] = None,
+    diff_seed: bool = False,
+    deterministic: bool = False,
+    launcher: str = 'none',
+    amp: bool = False,
+) -> Dict[str, Any]:
+    """Runner keyword arguments for training with a 0.x config.
+
+    Args:
+        cfg: The 0.x config (``mmengine.Config`` or dict), after
+            ``--cfg-options``.
+        config_path: The config file, for messages and the default work dir.
+        work_dir: ``--work-dir``; else ``cfg.work_dir``; else
+            ``./work_dirs/<config name>``.
+        validate: ``--validate``: evaluate on ``data.val`` every
+            ``evaluation.interval`` epochs and keep the best checkpoint.
+        test: Prepare ``data.test`` for ``--test-last``/``--test-best``.
+        resume_from: ``--resume-from``.
+        auto_resume: ``--auto-resume``: resume from the newest complete
+            checkpoint of the work dir, if any.
+        seed, diff_seed, deterministic: ``--seed``, ``--diff-seed``,
+            ``--deterministic``.
+        launcher: ``--launcher``.
+        amp: ``--amp``.
+
+    Returns:
+        A dict with the keyword arguments of ``mmengine.runner.Runner``
+        (without ``cfg``) plus ``notes``: messages to log once the runner's
+        logger exists.
+    """
+    src = _plain(cfg)
+    _check_common(src, config_path)
+    notes: List[str] = []
+    for key in ('optimizer', 'total_epochs'):
+        if src.get(key) is None:
+            raise ConfigError(f'The config {config_path} has no `{key}`, needed for training')
+    max_epochs = int(src['total_epochs'])
+    data = src['data']
+    model = _model_cfg(src)
+    if src.get('workflow') and len(src['workflow']) > 1 and not validate:
+        notes.append('workflow has a val stage: validating as with --validate.')
+        validate = True
+    splits = ['train'] + (['val'] if validate else []) + (['test'] if test else [])
+    if move_normalize_to_model(model, data, splits):
+        notes.append('Normalize runs in the model data preprocessor; frames stay uint8 in loaders.')
+
+    loop, metric, save_best, rule = convert_evaluation(src.get('evaluation'))
+    train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+    if validate:
+        train_cfg.update(loop)
+    else:
+        save_best = None
+    logger_hook, visualizer, log_processor = convert_log_config(src.get('log_config'))
+    checkpoint_hook = convert_checkpoint_config(src.get('checkpoint_config'), save_best, rule)
+
+    work_dir = work_dir or src.get('work_dir') or default_work_dir(config_path)
+    kwargs: Dict[str, Any] = dict(
+        model=model,
+        work_dir=work_dir,
+        train_dataloader=dataloader_cfg(data, 'train'),
+        train_cfg=train_cfg,
+        optim_wrapper=convert_optimizer(
+            src['optimizer'], src.get('optimizer_config'), src.get('fp16'), amp
+        ),
+        param_scheduler=convert_lr_config(src.get('lr_config'), max_epochs) or None,
+        default_hooks=dict(
+            runtime_info=dict(type='RuntimeInfoHook'),
+            timer=dict(type='IterTimerHook'),
+            logger=logger_hook,
+            param_scheduler=dict(type='ParamSchedulerHook'),
+            checkpoint=checkpoint_hook,
+            sampler_seed=dict(type='DistSamplerSeedHook'),
+        ),
+        custom_hooks=[dict(type='CheckpointMetaHook')] + list(src.get('custom_hooks') or []),
+        visualizer=visualizer,
+        log_processor=log_processor,
+        env_cfg=convert_env(src, notes, launcher),
+        randomness=_randomness(
+            seed if seed is not None else src.get('seed'),
+            diff_seed,
+            deterministic or bool(src.get('deterministic', False)),
+        ),
+        launcher=launcher,
+        log_level=src.get('log_level', 'INFO'),
+        default_scope='mmaction',
+    )
+    if validate:
+        kwargs.update(
+            val_dataloader=dataloader_cfg(data, 'val'), val_cfg=dict(type='ValLoop'),
+            val_evaluator=metric,
+        )  # fmt: skip
+    if test:
+        kwargs.update(
+            test_dataloader=dataloader_cfg(data, 'test'), test_cfg=dict(type='TestLoop'),
+            # 0.x wrote the scores of --test-last/--test-best to <name>_pred.pkl.
+            test_evaluator=[metric, dict(type='DumpVideoScores',
+                                         out_file=osp.join(work_dir, 'last_pred.pkl'))],
+        )  # fmt: skip
+    kwargs.update(_resume_settings(src, work_dir, resume_from, auto_resume, notes))
+    kwargs['notes'] = notes
+    return kwargs
+
+
+def runner_config(cfg, work_dir: Optional[str] = None):
+    """The config object handed to the Runner (dumped to the work dir, stored in checkpoints).
+
+    It is the 0.x config itself, with ``work_dir`` filled in and ``sync_bn``
+    in mmengine's spelling: 0.x-style ``sync_bn=True`` becomes ``'torch'``
+    (``torch.nn.SyncBatchNorm`` when distributed), a false value is dropped.
+    """
+    from mmengine.config import Config
+
+    out = copy.deepcopy(cfg) if isinstance(cfg, Config) else Config(dict(cfg))
+    if work_dir is not None:
+        out.work_dir = work_dir
+    sync_bn = out.get('sync_bn')
+    if sync_bn is True:
+        out.sync_bn = 'torch'
+    elif not sync_bn:
+        if 'sync_bn' in out:
+            out.pop('sync_bn')
+    elif sync_bn not in ('torch', 'mmcv'):
+        raise ConfigError(f"sync_bn must be True, False, 'torch' or 'mmcv', got {sync_bn!r}")
+    return out
+
+
+def _turn_off_pretrained(node: Any) -> None:
+    """Clear every ``pretrained`` of a model config: test weights come from the checkpoint."""
+    if isinstance(node, dict):
+        if 'pretrained' in node:
+            node['pretrained'] = None
+        for value in node.values():
+            _turn_off_pretrained(value)
+    elif isinstance(node, list):
+        for value in node:
+            _turn_off_pretrained(value)
+
+
+#: Default of ``average_clips``: keep the value of the config.
+KEEP_AVERAGE_CLIPS = object()
+
+
+def convert_test_config(
+    cfg,
+    config_path: Optional[str] = None,
+    *,
+    metrics: Optional[List[str]] = None,
+    metric_options: Optional[dict] = None,
+    out: Optional[str] = None,
+    average_clips: Any = KEEP_AVERAGE_CLIPS,
+    work_dir: Optional[str] = None,
+    launcher: str = 'none',
+) -> Dict[str, Any]:
+    """Runner settings for testing a checkpoint with a 0.x config.
+
+    Args:
+        cfg: The 0.x config after ``--cfg-options``.
+        config_path: The config file, for messages and the default work dir.
+        metrics: ``--eval`` metric names (0.x names), or None.
+        metric_options: ``metric_options`` for ``AccMetric``
+            (from ``--eval-options``).
+        out: ``--out`` file for the per-video scores, or None.
+        average_clips: ``--average-clips`` value (``'score'``, ``'prob'`` or
+            None) to set ``model.test_cfg.average_clips``; leave unset to keep
+            the config's.
+        work_dir: Where logs go (default as for training).
+        launcher: ``--launcher``.
+
+    Returns:
+        ``model`` (config dict, still to be built) and the other Runner
+        keyword arguments, plus ``notes``.
+    """
+    src = _plain(cfg)
+    _check_common(src, config_path)
+    if not metrics and not out:
+        raise ConfigError('Nothing to do: give --eval METRIC... and/or --out FILE')
+    notes: List[str] = []
+    model = _model_cfg(src)
+    _turn_off_pretrained(model)
+    if average_clips is not KEEP_AVERAGE_CLIPS:
+        model.setdefault('test_cfg', None)
+        model['test_cfg'] = dict(model['test_cfg'] or {}, average_clips=average_clips)
+    data = src['data']
+    if move_normalize_to_model(model, data, ['test']):
+        notes.append('Normalize runs in the model data preprocessor; frames stay uint8 in loaders.')
+    evaluators = []
+    if metrics:
+        evaluators.append(acc_metric_cfg(metrics, metric_options))
+    if out:
+        evaluators.append(dict(type='DumpVideoScores', out_file=out))
+    logger_hook, visualizer, log_processor = convert_log_config(src.get('log_config'))
+    kwargs: Dict[str, Any] = dict(
+        model=model,
+        work_dir=work_dir or src.get('work_dir') or default_work_dir(config_path),
+        test_dataloader=dataloader_cfg(data, 'test'),
+        test_cfg=dict(type='TestLoop'),
+        test_evaluator=evaluators,
+        default_hooks=dict(
+            runtime_info=dict(type='RuntimeInfoHook'),
+            timer=dict(type='IterTimerHook'),
+            logger=logger_hook,
+        ),
+        custom_hooks=[dict(type='TestProgressHook')],
+        visualizer=visualizer,
+        log_processor=log_processor,
+        env_cfg=convert_env(src, notes, launcher),
+        launcher=launcher,
+        log_level=src.get('log_level', 'INFO'),
+        default_scope='mmaction',
+        notes=notes,
+    )
+    return kwargs

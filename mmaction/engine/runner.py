@@ -1,0 +1,103 @@
+"""mmengine ``Runner`` that also runs distributed on CPU-only machines."""
+
+import logging
+import os
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.model import MMDistributedDataParallel, revert_sync_batchnorm
+from mmengine.runner import Runner
+
+
+def init_cpu_process_group(launcher: str) -> bool:
+    """Start a gloo process group for a CPU run; return whether one was started.
+
+    mmengine's own start-up selects a CUDA device first, which fails without
+    one. With ``--launcher pytorch`` (``torchrun``) the rank, world size and
+    rendezvous address come from the environment.
+    """
+    if torch.cuda.is_available() or torch_dist.is_initialized():
+        return False
+    if launcher != 'pytorch':
+        raise RuntimeError(
+            f'--launcher {launcher} needs GPUs; on a CPU-only machine start the '
+            'processes with torchrun (tools/dist_train.sh) and --launcher pytorch'
+        )
+    torch_dist.init_process_group(backend='gloo')
+    return True
+
+
+# mmengine warns on every build from a registry that has no ``mmaction`` child
+# (loops, optimizers, schedulers, ...) and then uses its own, which is right.
+_SCOPE_FALLBACK = 'Failed to search registry with scope "mmaction"'
+
+
+def _drop_scope_fallback_warnings(record: logging.LogRecord) -> bool:
+    return not str(record.getMessage()).startswith(_SCOPE_FALLBACK)
+
+
+class ActionRunner(Runner):
+    """``Runner`` with CPU-aware distributed set-up.
+
+    - Without CUDA, a distributed run uses a gloo process group and a
+      ``DistributedDataParallel`` without ``device_ids``.
+    - SyncBN layers cannot synchronise CPU tensors, so on a CPU-only
+      distributed run they become ordinary BatchNorm layers (with a log line).
+
+    Everything else is mmengine's ``Runner``.
+    """
+
+    def build_logger(self, *args, **kwargs):
+        """mmengine's logger without the registry-scope fallback warnings."""
+        logger = super().build_logger(*args, **kwargs)
+        if _drop_scope_fallback_warnings not in logger.filters:
+            logger.addFilter(_drop_scope_fallback_warnings)
+        return logger
+
+    def setup_env(self, env_cfg: dict) -> None:
+        """Start gloo for CPU-only distributed runs, then mmengine's set-up."""
+        if self.distributed:
+            init_cpu_process_group(self.launcher)
+        super().setup_env(env_cfg)
+
+    def wrap_model(self, model_wrapper_cfg, model):
+        """Wrap for distributed training; CPU runs get a device-less DDP."""
+        if not self.distributed or torch.cuda.is_available():
+            wrapped = super().wrap_model(model_wrapper_cfg, model)
+            if self.distributed and self.cfg.get('sync_bn'):
+                count = sum(isinstance(m, torch.nn.SyncBatchNorm) for m in wrapped.modules())
+                self.logger.info(
+                    f'SyncBN: {count} SyncBatchNorm layers synchronise across processes.'
+                )
+            return wrapped
+        reverted = revert_sync_batchnorm(model)
+        if self.cfg.get('sync_bn'):
+            self.logger.info('SyncBN is not available on the CPU; using per-process BatchNorm.')
+        find_unused = bool(self.cfg.get('find_unused_parameters', False))
+        return MMDistributedDataParallel(
+            module=reverted,
+            device_ids=None,
+            broadcast_buffers=False,
+            find_unused_parameters=find_unused,
+        )
+
+    def set_randomness(self, seed=None, diff_rank_seed: bool = False, deterministic: bool = False):
+        """Seed as mmengine does; with ``deterministic``, ops without a deterministic kernel warn.
+
+        0.x only set cuDNN flags, so such ops did not stop a run there either.
+        """
+        if deterministic:
+            # cuBLAS needs a fixed workspace for reproducible results (read at CUDA init).
+            os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
+        super().set_randomness(seed, diff_rank_seed, deterministic)
+        if deterministic:
+            torch.use_deterministic_algorithms(True, warn_only=True)
+
+    def mark_checkpoint_loaded(self) -> None:
+        """Stop ``test()`` from loading or resuming again after ``train()``."""
+        self._has_loaded = True
+
+
+def local_rank() -> int:
+    """This process's local rank (0 when not launched by torchrun/slurm)."""
+    return int(os.environ.get('LOCAL_RANK', 0))

@@ -1,0 +1,228 @@
+"""get_flops.py and benchmark.py on tiny TPN configs, and their config helpers."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+from torch import nn
+
+from mmaction.utils.model_analysis import (
+    build_recognizer_from_config,
+    count_flops,
+    flops_input_from_shape_arg,
+    read_test_input_spec,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TPN_NECK = """dict(
+    type='TPN',
+    in_channels=({c3}, {c4}),
+    out_channels={c3},
+    spatial_modulation_cfg=dict(in_channels=({c3}, {c4}), out_channels={c4}),
+    temporal_modulation_cfg=dict(downsample_scales=({t}, {t})),
+    upsample_cfg=dict(scale_factor=(1, 1, 1)),
+    downsample_cfg=dict(downsample_scale=(1, 1, 1)),
+    level_fusion_cfg=dict(
+        in_channels=({c3}, {c3}),
+        mid_channels=({c3}, {c3}),
+        out_channels={c4},
+        downsample_scales=((1, 1, 1), (1, 1, 1))),
+    aux_head_cfg=dict(out_channels=5, loss_weight=0.5))"""
+
+HEAD = """dict(type='TPNHead', num_classes=5, in_channels=2048, spatial_type='avg',
+    consensus=dict(type='AvgConsensus', dim=1), dropout_ratio=0.5, init_std=0.01)"""
+
+CONFIG_3D = f"""
+model = dict(
+    type='Recognizer3D',
+    backbone=dict(type='ResNet3dSlowOnly', depth=18, base_channels=8,
+                  pretrained='torchvision://resnet18', lateral=False, out_indices=(2, 3),
+                  conv1_kernel=(1, 7, 7), conv1_stride_t=1, pool1_stride_t=1,
+                  inflate=(0, 0, 1, 1)),
+    neck={TPN_NECK.format(c3=32, c4=64, t=4)},
+    cls_head={HEAD},
+    test_cfg=dict(average_clips='prob'))
+test_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='SampleFrames', clip_len=4, frame_interval=2, num_clips=2, test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 40)),
+    dict(type='ThreeCrop', crop_size=32),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='Collect', keys=['imgs', 'label'], meta_keys=[]),
+    dict(type='ToTensor', keys=['imgs']),
+]
+data = dict(videos_per_gpu=1, workers_per_gpu=0,
+            test=dict(type='VideoDataset', ann_file='x.txt', data_prefix='', pipeline=test_pipeline))
+"""
+
+CONFIG_2D = f"""
+model = dict(
+    type='Recognizer2D',
+    backbone=dict(type='ResNetTSM', depth=18, pretrained=None, num_segments=4,
+                  out_indices=(2, 3), shift_div=4),
+    neck={TPN_NECK.format(c3=256, c4=512, t=4)},
+    cls_head={HEAD},
+    test_cfg=dict(average_clips='prob', fcn_test=True))
+test_pipeline = [
+    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=4,
+         twice_sample=True, test_mode=True),
+    dict(type='RawFrameDecode'),
+    dict(type='Resize', scale=(-1, 36)),
+    dict(type='CenterCrop', crop_size=32),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='Collect', keys=['imgs', 'label'], meta_keys=[]),
+    dict(type='ToTensor', keys=['imgs']),
+]
+data = dict(test=dict(type='RawframeDataset', ann_file='x.txt', data_prefix='',
+                      pipeline=test_pipeline))
+"""
+
+
+def _load_tool(name):
+    path = ROOT / 'tools' / 'analysis' / f'{name}.py'
+    spec = importlib.util.spec_from_file_location(f'analysis_tool_{name}', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def config_3d(tmp_path):
+    path = tmp_path / 'tiny_tpn_3d.py'
+    path.write_text(CONFIG_3D)
+    return str(path)
+
+
+@pytest.fixture
+def config_2d(tmp_path):
+    path = tmp_path / 'tiny_tpn_2d.py'
+    path.write_text(CONFIG_2D)
+    return str(path)
+
+
+def _macs_by_hooks(model, imgs):
+    """Independent count: multiply-accumulates of every conv and linear layer."""
+    total = []
+
+    def hook(module, inputs, output):
+        if isinstance(module, nn.Linear):
+            total.append(output.numel() * module.in_features)
+        else:
+            kernel = module.weight[0].numel()  # in_channels / groups * prod(kernel)
+            total.append(output.numel() * kernel)
+
+    handles = [
+        m.register_forward_hook(hook)
+        for m in model.modules()
+        if isinstance(m, (nn.Conv2d, nn.Conv3d, nn.Linear))
+    ]
+    with torch.no_grad():
+        model(imgs, mode='tensor')
+    for handle in handles:
+        handle.remove()
+    return sum(total)
+
+
+def test_test_input_spec_of_seed_configs():
+    k400 = Config.fromfile(
+        str(ROOT / 'configs/recognition/tpn/tpn_slowonly_r50_8x8x1_150e_kinetics_rgb.py')
+    )
+    spec = read_test_input_spec(k400)
+    assert spec.num_views == 30  # 10 clips x ThreeCrop
+    assert spec.batch_shape(1) == (1, 30, 3, 8, 256, 256)
+
+    sthv1 = Config.fromfile(
+        str(ROOT / 'configs/recognition/tpn/tpn_tsm_r50_1x1x8_150e_sthv1_rgb.py')
+    )
+    spec = read_test_input_spec(sthv1)
+    assert spec.num_views == 6  # 8 segments sampled twice x ThreeCrop
+    assert spec.batch_shape(1) == (1, 48, 3, 256, 256)
+
+
+def test_test_input_spec_fixed_resize_and_errors():
+    cfg = dict(
+        test_pipeline=[
+            dict(type='SampleFrames', clip_len=8, num_clips=1, test_mode=True),
+            dict(type='Resize', scale=(48, 40), keep_ratio=False),
+            dict(type='FormatShape', input_format='NCTHW'),
+        ]
+    )
+    assert read_test_input_spec(cfg).batch_shape(2) == (2, 1, 3, 8, 40, 48)
+    cfg['test_pipeline'][1] = dict(type='Resize', scale=(-1, 40))
+    with pytest.raises(ValueError, match='height and width'):
+        read_test_input_spec(cfg)
+    with pytest.raises(KeyError, match='pipeline'):
+        read_test_input_spec(dict(model=dict()))
+
+
+def test_get_flops_3d_matches_independent_count(config_3d, capsys):
+    result = _load_tool('get_flops').main([config_3d, '--shape', '2', '3', '4', '32', '32'])
+    out = capsys.readouterr().out
+    assert result['input_shape'] == (1, 2, 3, 4, 32, 32)
+    assert 'GFLOPs' in out and 'GMACs' in out and 'Params' in out
+
+    cfg = Config.fromfile(config_3d)
+    model = build_recognizer_from_config(cfg)
+    assert model.backbone.pretrained is None  # never downloads weights
+    imgs = torch.randn(1, 2, 3, 4, 32, 32)
+    macs = _macs_by_hooks(model, imgs)
+    assert result['flops'] == 2 * macs
+    assert result['macs'] == macs
+    assert result['params'] == sum(p.numel() for p in model.parameters())
+    # Two views cost twice one view.
+    one_view, _ = count_flops(model, torch.randn(1, 1, 3, 4, 32, 32))
+    assert result['flops'] == 2 * one_view
+
+
+def test_get_flops_defaults_and_2d(config_2d, config_3d, capsys):
+    result = _load_tool('get_flops').main([config_2d, '--shape', '32'])
+    assert result['input_shape'] == (1, 4, 3, 32, 32)  # num_segments frames
+    model = build_recognizer_from_config(Config.fromfile(config_2d))
+    # With fcn_test the head applies its fc weights as a functional 1x1x1
+    # convolution (2048 -> 5 classes, once per clip), which module hooks miss.
+    fcn_classifier = 2048 * 5
+    macs = _macs_by_hooks(model, torch.randn(1, 4, 3, 32, 32))
+    assert result['flops'] == 2 * (macs + fcn_classifier)
+
+    default = _load_tool('get_flops').main([config_3d])
+    assert default['input_shape'] == (1, 1, 3, 4, 224, 224)  # clip_len of the test pipeline
+
+
+def test_flops_shape_argument_is_checked(config_2d):
+    model = build_recognizer_from_config(Config.fromfile(config_2d))
+    assert flops_input_from_shape_arg([8, 3, 32, 32], model) == (1, 8, 3, 32, 32)
+    with pytest.raises(ValueError, match=r'\(V\*T, C, H, W\)'):
+        flops_input_from_shape_arg([1, 3, 8, 32, 32], model)
+
+
+def test_benchmark_uses_test_views(config_3d, config_2d, tmp_path, capsys):
+    benchmark = _load_tool('benchmark')
+    result = benchmark.main([config_3d, '--device', 'cpu', '--num-iters', '2', '--warmup', '1'])
+    assert result['input_shape'] == (1, 6, 3, 4, 32, 32)  # 2 clips x ThreeCrop
+    assert result['num_views'] == 6
+    assert result['videos_per_s'] > 0
+    assert 'video/s' in capsys.readouterr().out
+
+    # 2D with twice_sample and a checkpoint of the same model.
+    model = build_recognizer_from_config(Config.fromfile(config_2d))
+    ckpt = tmp_path / 'tiny2d.pth'
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, ckpt)
+    result = benchmark.main(
+        [
+            config_2d,
+            '--device',
+            'cpu',
+            '--num-iters',
+            '1',
+            '--warmup',
+            '0',
+            '--checkpoint',
+            str(ckpt),
+        ]
+    )
+    assert result['input_shape'] == (1, 8, 3, 32, 32)
+    assert result['num_views'] == 2

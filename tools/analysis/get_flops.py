@@ -1,0 +1,89 @@
+"""Count the FLOPs and parameters of a recognizer from its config.
+
+Examples::
+
+    python tools/analysis/get_flops.py configs/recognition/tpn/tpn_slowonly_r50_8x8x1_150e_kinetics_rgb.py
+    python tools/analysis/get_flops.py CONFIG --shape 1 3 32 224 224   # 3D: (V, C, T, H, W)
+    python tools/analysis/get_flops.py CONFIG --shape 8 3 224 224      # 2D: (V*T, C, H, W)
+
+``--shape`` describes one video (a batch axis of 1 is added), as in
+MMAction2 0.x. Without it: one 224x224 view, with the test pipeline's
+``clip_len`` frames for 3D models and the backbone's ``num_segments`` frames
+for 2D models.
+
+The count runs the model's ``forward(imgs, mode='tensor')`` (backbone,
+neck and head, per view) under ``torch.utils.flop_counter.FlopCounterMode``,
+which counts 2 FLOPs per multiply-accumulate of convolutions and matrix
+products. MMAction2 0.x (mmcv's counter) reported multiply-accumulates
+(``GMac``) under the name "Flops"; both numbers are printed.
+"""
+
+import argparse
+import sys
+from typing import List, Optional
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Count FLOPs and parameters of a recognizer')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument(
+        '--shape',
+        type=int,
+        nargs='+',
+        default=None,
+        help='input of one video without the batch axis: (V, C, T, H, W) for 3D, '
+        '(V*T, C, H, W) for 2D, or just S / H W for one view',
+    )
+    parser.add_argument('--device', default='cpu', help='device to run the count on')
+    parser.add_argument(
+        '--per-op', action='store_true', help='also print the FLOPs of each operator type'
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> dict:
+    """Print and return ``input_shape``, ``flops``, ``macs`` and ``params``."""
+    args = parse_args(argv)
+
+    import torch
+    from mmengine.config import Config
+
+    from mmaction.utils.model_analysis import (
+        build_recognizer_from_config,
+        count_flops,
+        count_parameters,
+        default_flops_input_shape,
+        flops_input_from_shape_arg,
+    )
+
+    cfg = Config.fromfile(args.config)
+    model = build_recognizer_from_config(cfg).to(args.device)
+    if args.shape:
+        input_shape = flops_input_from_shape_arg(args.shape, model)
+    else:
+        input_shape = default_flops_input_shape(cfg, model)
+    imgs = torch.randn(input_shape, device=args.device)
+    flops, per_op = count_flops(model, imgs)
+    params = count_parameters(model)
+    macs = flops / 2
+
+    line = '=' * 60
+    print(line)
+    print(f'Model: {type(model).__name__} ({args.config})')
+    print(f'Input shape: {tuple(input_shape)}  (batch of 1 video)')
+    print(f'FLOPs: {flops / 1e9:.2f} GFLOPs  (2 per multiply-accumulate, FlopCounterMode)')
+    print(f'MACs:  {macs / 1e9:.2f} GMACs  (what MMAction2 0.x printed as "Flops: ... GMac")')
+    print(f'Params: {params / 1e6:.2f} M')
+    print(line)
+    if args.per_op:
+        for op, count in sorted(per_op.items(), key=lambda item: -item[1]):
+            print(f'  {op:<40s} {count / 1e9:10.3f} GFLOPs')
+    print(
+        'Only convolutions, matrix products and attention are counted; element-wise '
+        'ops (BN, activations, pooling) are not.'
+    )
+    return dict(input_shape=tuple(input_shape), flops=flops, macs=macs, params=params)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])

@@ -1,0 +1,125 @@
+"""Test (and evaluate) a recognizer checkpoint with a MMAction2 0.x config."""
+
+import argparse
+import os
+import sys
+import warnings
+
+# A non-string default: argparse would run a string default through `type`.
+_UNSET = object()
+
+
+def _average_clips(value: str):
+    if value in ('score', 'prob'):
+        return value
+    if value == 'None':
+        return None
+    raise argparse.ArgumentTypeError(
+        f"invalid choice {value!r} (choose from 'score', 'prob', 'None')"
+    )
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """Command line of MMAction2 0.x ``tools/test.py``."""
+    from mmengine.config import DictAction
+
+    parser = argparse.ArgumentParser(description='Test (and evaluate) a recognizer')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--work-dir', help='where the log goes (default: work_dir of the config or ./work_dirs)'
+    )
+    parser.add_argument('--out', default=None, help='output result file (.json, .pkl, .yaml)')
+    parser.add_argument(
+        '--fuse-conv-bn', action='store_true', help='fold BatchNorm into the convolutions'
+    )
+    parser.add_argument(
+        '--eval',
+        type=str,
+        nargs='+',
+        help='metrics: top_k_accuracy, mean_class_accuracy, mean_average_precision',
+    )
+    parser.add_argument('--gpu-collect', action='store_true', help='(compatibility; ignored)')
+    parser.add_argument('--tmpdir', help='(compatibility; ignored)')
+    parser.add_argument(
+        '--options', nargs='+', action=DictAction, default={}, help='deprecated: --eval-options'
+    )
+    parser.add_argument(
+        '--eval-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='evaluation options, e.g. metric_options.top_k_accuracy.topk="(1,3)"',
+    )
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='override config settings, xxx=yyy, e.g. data.videos_per_gpu=2',
+    )
+    parser.add_argument(
+        '--average-clips',
+        type=_average_clips,
+        default=_UNSET,
+        help="how to average the views of a video: 'score', 'prob' or 'None'",
+    )
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher',
+    )
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    if args.options and args.eval_options:
+        parser.error('--options and --eval-options cannot both be given')
+    if args.options:
+        warnings.warn('--options is deprecated in favor of --eval-options', stacklevel=1)
+        args.eval_options = args.options
+    if args.out:
+        from mmaction.engine.video_score_dumper import check_output_path
+
+        try:
+            check_output_path(args.out)
+        except ValueError as err:
+            parser.error(str(err))
+    return args
+
+
+def main(argv=None) -> None:
+    """Parse the command line, load the config and test the checkpoint."""
+    args = parse_args(argv)
+    from mmengine.config import Config
+
+    from mmaction.engine import ConfigError, test_model
+
+    cfg = Config.fromfile(args.config)
+    cfg.merge_from_dict(args.cfg_options)
+    extra = {} if args.average_clips is _UNSET else dict(average_clips=args.average_clips)
+    try:
+        test_model(
+            cfg,
+            args.checkpoint,
+            args.config,
+            metrics=args.eval,
+            eval_options=args.eval_options,
+            out=args.out,
+            fuse_conv_bn_layers=args.fuse_conv_bn,
+            launcher=args.launcher,
+            work_dir=args.work_dir,
+            **extra,
+        )
+    except ConfigError as err:
+        sys.exit(f'error: {err}')
+    finally:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Train a recognizer from a MMAction2 0.x config (same command line as 0.x)."""
+
+import argparse
+import os
+import sys
+import warnings
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """Command line of MMAction2 0.x ``tools/train.py`` plus --auto-resume and --amp."""
+    from mmengine.config import DictAction
+
+    parser = argparse.ArgumentParser(description='Train a recognizer')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument('--resume-from', help='the checkpoint file to resume from')
+    parser.add_argument(
+        '--auto-resume',
+        action='store_true',
+        help='resume from the newest complete checkpoint of the work dir, if any',
+    )
+    parser.add_argument(
+        '--validate', action='store_true', help='evaluate on data.val during training'
+    )
+    parser.add_argument(
+        '--test-last', action='store_true', help='test the last checkpoint after training'
+    )
+    parser.add_argument(
+        '--test-best', action='store_true', help='test the best checkpoint after training'
+    )
+    group_gpus = parser.add_mutually_exclusive_group()
+    group_gpus.add_argument('--gpus', type=int, help='(compatibility; one GPU per process)')
+    group_gpus.add_argument(
+        '--gpu-ids', type=int, nargs='+', help='(compatibility; one GPU per process)'
+    )
+    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument(
+        '--diff-seed', action='store_true', help='use a different seed on every rank'
+    )
+    parser.add_argument('--deterministic', action='store_true', help='use deterministic algorithms')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='override config settings, xxx=yyy, e.g. model.backbone.depth=18',
+    )
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher',
+    )
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='mixed precision: float16 with loss scaling on CUDA, bfloat16 on the CPU',
+    )
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def main(argv=None) -> None:
+    """Parse the command line, load the config and train."""
+    args = parse_args(argv)
+    from mmengine.config import Config
+
+    from mmaction.engine import ConfigError, train_model
+
+    if args.gpus is not None or args.gpu_ids is not None:
+        warnings.warn(
+            '--gpus/--gpu-ids are accepted for compatibility and ignored: a process uses one '
+            'device; use tools/dist_train.sh for several GPUs',
+            stacklevel=1,
+        )
+    cfg = Config.fromfile(args.config)
+    cfg.merge_from_dict(args.cfg_options)
+    try:
+        train_model(
+            cfg,
+            args.config,
+            work_dir=args.work_dir,
+            validate=args.validate,
+            test_last=args.test_last,
+            test_best=args.test_best,
+            resume_from=args.resume_from,
+            auto_resume=args.auto_resume,
+            seed=args.seed,
+            diff_seed=args.diff_seed,
+            deterministic=args.deterministic,
+            launcher=args.launcher,
+            amp=args.amp,
+        )
+    except ConfigError as err:
+        sys.exit(f'error: {err}')
+    finally:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
