@@ -20,7 +20,9 @@ DATASETS = Registry(
 TRANSFORMS = Registry(
     'transform', parent=MMENGINE_TRANSFORMS, scope='mmaction', locations=['mmaction.datasets']
 )
-METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='mmaction', locations=['mmaction.evaluation'])
+METRICS = Registry(
+    'metric', parent=MMENGINE_METRICS, scope='mmaction', locations=['mmaction.evaluation']
+)
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmaction', locations=['mmaction.engine'])
 
 __all__ = ['MODELS', 'DATASETS', 'TRANSFORMS', 'METRICS', 'HOOKS']
