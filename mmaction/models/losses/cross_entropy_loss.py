@@ -27,12 +27,24 @@ class CrossEntropyLoss(BaseWeightedLoss):
             labels they are passed to ``F.cross_entropy`` (weighted mean);
             with soft labels the per-sample losses are weighted the same way
             and normalised by the total label weight. Defaults to None.
+        label_smoothing (float): Fraction ``eps`` of the target mass spread
+            uniformly over the classes: the target becomes
+            ``(1 - eps) * target + eps / num_classes``, for hard and soft
+            labels alike. Defaults to 0.0 (MMAction2's behaviour).
     """
 
     def __init__(
-        self, loss_weight: float = 1.0, class_weight: Optional[Sequence[float]] = None
+        self,
+        loss_weight: float = 1.0,
+        class_weight: Optional[Sequence[float]] = None,
+        label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(loss_weight=loss_weight)
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(
+                f'CrossEntropyLoss: label_smoothing must be in [0, 1), got {label_smoothing}'
+            )
+        self.label_smoothing = float(label_smoothing)
         # A plain attribute, not a buffer: it must not show up in state dicts.
         self.class_weight = class_weight_tensor(class_weight, 'CrossEntropyLoss')
 
@@ -51,7 +63,12 @@ class CrossEntropyLoss(BaseWeightedLoss):
         if self.class_weight is not None:
             weight = self.class_weight.to(cls_score.device)
         if cls_score.size() == label.size():
+            if self.label_smoothing:
+                eps = self.label_smoothing
+                label = label * (1 - eps) + eps / cls_score.size(1)
             return self._soft_label_loss(cls_score, label, weight, kwargs)
+        if self.label_smoothing:
+            kwargs.setdefault('label_smoothing', self.label_smoothing)
         if weight is not None:
             if 'weight' in kwargs:
                 raise ValueError(

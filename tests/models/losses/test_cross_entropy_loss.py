@@ -68,3 +68,31 @@ def test_bce_with_logits():
 def test_bad_class_weight():
     with pytest.raises(ValueError, match='class_weight'):
         CrossEntropyLoss(class_weight=[[1.0, 2.0]])
+
+
+def test_label_smoothing_hard_labels_handmade():
+    # Two classes, logits (0, 0): log p = log(1/2) for both, so the loss is
+    # log 2 whatever the target; use uneven logits to see the smoothing.
+    score = torch.tensor([[2.0, 0.0]])
+    label = torch.tensor([0])
+    eps = 0.2
+    log_p = F.log_softmax(score, dim=1)[0]
+    # target (1 - eps) * onehot + eps / 2 = (0.9, 0.1)
+    expected = -(0.9 * log_p[0] + 0.1 * log_p[1])
+    loss = CrossEntropyLoss(label_smoothing=eps)(score, label)
+    torch.testing.assert_close(loss, expected)
+    assert loss > CrossEntropyLoss()(score, label)
+
+
+def test_label_smoothing_soft_labels_match_hard_labels():
+    torch.manual_seed(0)
+    score = torch.randn(4, 5)
+    label = torch.tensor([0, 3, 1, 4])
+    onehot = F.one_hot(label, 5).float()
+    loss_fn = CrossEntropyLoss(label_smoothing=0.1)
+    torch.testing.assert_close(loss_fn(score, onehot), loss_fn(score, label))
+
+
+def test_label_smoothing_out_of_range():
+    with pytest.raises(ValueError, match='label_smoothing'):
+        CrossEntropyLoss(label_smoothing=1.0)
