@@ -94,7 +94,9 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     from mmengine.config import Config
 
+    from mmaction.datasets import BrokenVideoError
     from mmaction.engine import ConfigError, test_model
+    from mmaction.utils import CheckpointError
 
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
@@ -112,7 +114,8 @@ def main(argv=None) -> None:
             work_dir=args.work_dir,
             **extra,
         )
-    except ConfigError as err:
+    # Bad input the user can fix: one clear line that names it, no traceback.
+    except (ConfigError, CheckpointError, BrokenVideoError, FileNotFoundError) as err:
         sys.exit(f'error: {err}')
     finally:
         import torch.distributed as dist

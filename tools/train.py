@@ -68,7 +68,9 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     from mmengine.config import Config
 
+    from mmaction.datasets import BrokenVideoError
     from mmaction.engine import ConfigError, train_model
+    from mmaction.utils import CheckpointError
 
     if args.gpus is not None or args.gpu_ids is not None:
         warnings.warn(
@@ -94,7 +96,8 @@ def main(argv=None) -> None:
             launcher=args.launcher,
             amp=args.amp,
         )
-    except ConfigError as err:
+    # Bad input the user can fix: one clear line that names it, no traceback.
+    except (ConfigError, CheckpointError, BrokenVideoError, FileNotFoundError) as err:
         sys.exit(f'error: {err}')
     finally:
         import torch.distributed as dist
