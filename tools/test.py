@@ -94,14 +94,12 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     from mmengine.config import Config
 
-    from mmaction.datasets import BrokenVideoError
-    from mmaction.engine import ConfigError, test_model
-    from mmaction.utils import CheckpointError
+    from mmaction.engine import cli_guard, test_model
 
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
     extra = {} if args.average_clips is _UNSET else dict(average_clips=args.average_clips)
-    try:
+    with cli_guard():
         test_model(
             cfg,
             args.checkpoint,
@@ -114,14 +112,6 @@ def main(argv=None) -> None:
             work_dir=args.work_dir,
             **extra,
         )
-    # Bad input the user can fix: one clear line that names it, no traceback.
-    except (ConfigError, CheckpointError, BrokenVideoError, FileNotFoundError) as err:
-        sys.exit(f'error: {err}')
-    finally:
-        import torch.distributed as dist
-
-        if dist.is_available() and dist.is_initialized():
-            dist.destroy_process_group()
 
 
 if __name__ == '__main__':

@@ -68,9 +68,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     from mmengine.config import Config
 
-    from mmaction.datasets import BrokenVideoError
-    from mmaction.engine import ConfigError, train_model
-    from mmaction.utils import CheckpointError
+    from mmaction.engine import cli_guard, train_model
 
     if args.gpus is not None or args.gpu_ids is not None:
         warnings.warn(
@@ -80,7 +78,7 @@ def main(argv=None) -> None:
         )
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
-    try:
+    with cli_guard():
         train_model(
             cfg,
             args.config,
@@ -96,14 +94,6 @@ def main(argv=None) -> None:
             launcher=args.launcher,
             amp=args.amp,
         )
-    # Bad input the user can fix: one clear line that names it, no traceback.
-    except (ConfigError, CheckpointError, BrokenVideoError, FileNotFoundError) as err:
-        sys.exit(f'error: {err}')
-    finally:
-        import torch.distributed as dist
-
-        if dist.is_available() and dist.is_initialized():
-            dist.destroy_process_group()
 
 
 if __name__ == '__main__':

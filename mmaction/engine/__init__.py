@@ -2,6 +2,7 @@
 
 from .atomic_io import atomic_local_writes, atomic_write_bytes, atomic_write_text
 from .auto_resume import find_resumable_checkpoint, is_complete_checkpoint
+from .cli import cli_guard
 from .config_adapter import convert_test_config, convert_train_config
 from .config_check import ConfigError, explain_registry_errors
 from .cpu_amp_optim_wrapper import CPUBFloat16OptimWrapper
@@ -23,6 +24,7 @@ __all__ = [
     'atomic_local_writes',
     'atomic_write_bytes',
     'atomic_write_text',
+    'cli_guard',
     'convert_test_config',
     'convert_train_config',
     'explain_registry_errors',

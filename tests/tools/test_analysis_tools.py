@@ -1,11 +1,11 @@
 """get_flops.py and benchmark.py on tiny TPN configs, and their config helpers."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 import torch
 from mmengine.config import Config
+from tool_loader import load_tool
 from torch import nn
 
 from mmaction.utils.model_analysis import (
@@ -83,11 +83,7 @@ data = dict(test=dict(type='RawframeDataset', ann_file='x.txt', data_prefix='',
 
 
 def _load_tool(name):
-    path = ROOT / 'tools' / 'analysis' / f'{name}.py'
-    spec = importlib.util.spec_from_file_location(f'analysis_tool_{name}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(f'tools/analysis/{name}.py', name=f'analysis_tool_{name}')
 
 
 @pytest.fixture

@@ -1,26 +1,12 @@
 """Tests of tools/data/build_file_list.py."""
 
-import importlib.util
 import json
 import os.path as osp
-import sys
 
 import pytest
+from tool_loader import load_tool
 
 from mmaction.utils.synthetic_data import generate_dataset
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-
-def load_tool(rel_path):
-    spec = importlib.util.spec_from_file_location(
-        osp.basename(rel_path)[:-3], osp.join(REPO, rel_path)
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 tool = load_tool('tools/data/build_file_list.py')
 

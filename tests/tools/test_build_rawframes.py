@@ -1,29 +1,14 @@
 """Tests of tools/data/build_rawframes.py."""
 
-import importlib.util
 import os
 import os.path as osp
-import sys
 
 import cv2
 import numpy as np
 import pytest
+from tool_loader import load_tool
 
 from mmaction.utils.synthetic_data import write_video
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-
-def load_tool(rel_path):
-    spec = importlib.util.spec_from_file_location(
-        osp.basename(rel_path)[:-3], osp.join(REPO, rel_path)
-    )
-    module = importlib.util.module_from_spec(spec)
-    # Registered so that worker processes can pickle its functions by name.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 tool = load_tool('tools/data/build_rawframes.py')
 

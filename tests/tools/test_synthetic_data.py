@@ -1,14 +1,13 @@
 """Tests of the synthetic motion data set and its generator CLI."""
 
 import filecmp
-import importlib.util
 import os
 import os.path as osp
-import sys
 
 import cv2
 import numpy as np
 import pytest
+from tool_loader import load_tool
 
 from mmaction.utils.synthetic_data import (
     CLASS_NAMES,
@@ -18,18 +17,7 @@ from mmaction.utils.synthetic_data import (
     render_video,
 )
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SIZE, FRAMES = 32, 16
-
-
-def load_tool(rel_path):
-    spec = importlib.util.spec_from_file_location(
-        osp.basename(rel_path)[:-3], osp.join(REPO, rel_path)
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')

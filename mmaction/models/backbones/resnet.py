@@ -6,44 +6,37 @@ import torch
 from mmcv.cnn import ConvModule
 from mmengine.logging import print_log
 from torch import nn
-from torch.utils import checkpoint as cp
 
 from mmaction.registry import MODELS
 
-from .resnet_weights import (
-    check_pretrained,
-    freeze_module,
-    init_random_weights,
-    load_resnet_weights,
-    norm_layers_eval,
+from .resnet_common import (
+    ResidualBlockMixin,
+    ResNetStagesMixin,
+    check_depth,
+    check_stages,
+    check_style,
+    make_downsample,
+    resnet_arch_settings,
 )
+from .resnet_weights import check_pretrained, init_random_weights, load_resnet_weights
 
 
-def _run_maybe_checkpointed(fn, x: torch.Tensor, with_cp: bool) -> torch.Tensor:
-    # Recomputing in backward trades compute for activation memory; it is
-    # only worth it (and only valid) when a graph is being built.
-    if with_cp and x.requires_grad:
-        return cp.checkpoint(fn, x, use_reentrant=False)
-    return fn(x)
-
-
-class BasicBlock(nn.Module):
-    """Two 3x3 convolutions with an identity (or projected) shortcut.
+class _Block2d(ResidualBlockMixin, nn.Module):
+    """Constructor shared by :class:`BasicBlock` and :class:`Bottleneck`.
 
     Args:
         inplanes (int): Input channels.
-        planes (int): Output channels.
-        stride (int): Stride of the first conv. Default: 1.
-        dilation (int): Dilation of the first conv. Default: 1.
+        planes (int): Block width; the output has ``planes * expansion`` channels.
+        stride (int): Spatial stride of the block. Default: 1.
+        dilation (int): Dilation of the block's 3x3 conv. Default: 1.
         downsample (nn.Module, optional): Shortcut projection. Default: None.
-        style (str): ``'pytorch'`` or ``'caffe'``; no effect for this block.
+        style (str): ``'pytorch'`` or ``'caffe'``: which conv of a bottleneck
+            takes the stride. Default: ``'pytorch'``.
         conv_cfg (dict): Conv layer config. Default: ``dict(type='Conv')``.
         norm_cfg (dict): Norm layer config. Default: ``dict(type='BN')``.
-        act_cfg (dict): Activation after the first conv.
+        act_cfg (dict): Activation after all but the last conv.
         with_cp (bool): Recompute the block in backward to save memory.
     """
-
-    expansion = 1
 
     def __init__(
         self,
@@ -59,30 +52,9 @@ class BasicBlock(nn.Module):
         with_cp: bool = False,
     ):
         super().__init__()
-        _check_style(style)
-        self.conv1 = ConvModule(
-            inplanes,
-            planes,
-            kernel_size=3,
-            stride=stride,
-            padding=dilation,
-            dilation=dilation,
-            bias=False,
-            conv_cfg=conv_cfg,
-            norm_cfg=norm_cfg,
-            act_cfg=act_cfg,
-        )
-        self.conv2 = ConvModule(
-            planes,
-            planes,
-            kernel_size=3,
-            stride=1,
-            padding=1,
-            bias=False,
-            conv_cfg=conv_cfg,
-            norm_cfg=norm_cfg,
-            act_cfg=None,
-        )
+        check_style(style)
+        common = dict(bias=False, conv_cfg=conv_cfg, norm_cfg=norm_cfg)
+        self._make_convs(inplanes, planes, stride, dilation, style, act_cfg, common)
         self.relu = nn.ReLU(inplace=True)
         self.downsample = downsample
         self.style = style
@@ -90,54 +62,62 @@ class BasicBlock(nn.Module):
         self.dilation = dilation
         self.with_cp = with_cp
 
-    def _residual(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.conv2(self.conv1(x))
-        identity = x if self.downsample is None else self.downsample(x)
-        return out + identity
+    def _make_convs(
+        self,
+        inplanes: int,
+        planes: int,
+        stride: int,
+        dilation: int,
+        style: str,
+        act_cfg: dict,
+        common: dict,
+    ) -> None:
+        # ``common``: the ConvModule arguments every conv of the block shares.
+        raise NotImplementedError
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Apply the block to ``x`` of shape ``(N, C, H, W)``."""
-        return self.relu(_run_maybe_checkpointed(self._residual, x, self.with_cp))
+
+class BasicBlock(_Block2d):
+    """Two 3x3 convolutions with an identity (or projected) shortcut.
+
+    The stride and dilation apply to the first conv; ``style`` has no effect.
+    The constructor arguments are described in :class:`_Block2d`.
+    """
+
+    expansion = 1
+
+    def _make_convs(self, inplanes, planes, stride, dilation, style, act_cfg, common) -> None:
+        self.conv1 = ConvModule(
+            inplanes,
+            planes,
+            kernel_size=3,
+            stride=stride,
+            padding=dilation,
+            dilation=dilation,
+            act_cfg=act_cfg,
+            **common,
+        )
+        self.conv2 = ConvModule(
+            planes, planes, kernel_size=3, stride=1, padding=1, act_cfg=None, **common
+        )
+
+    def _branch(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv2(self.conv1(x))
 
 
-class Bottleneck(nn.Module):
+class Bottleneck(_Block2d):
     """1x1 - 3x3 - 1x1 bottleneck block (output channels ``planes * 4``).
 
-    Args:
-        inplanes (int): Input channels.
-        planes (int): Channels of the inner 3x3 conv.
-        stride (int): Spatial stride, on the 3x3 conv (``'pytorch'`` style) or
-            on the first 1x1 conv (``'caffe'`` style). Default: 1.
-        dilation (int): Dilation of the 3x3 conv. Default: 1.
-        downsample (nn.Module, optional): Shortcut projection. Default: None.
-        style (str): ``'pytorch'`` or ``'caffe'``. Default: ``'pytorch'``.
-        conv_cfg (dict): Conv layer config. Default: ``dict(type='Conv')``.
-        norm_cfg (dict): Norm layer config. Default: ``dict(type='BN')``.
-        act_cfg (dict): Activation after the first two convs.
-        with_cp (bool): Recompute the block in backward to save memory.
+    The stride goes on the 3x3 conv (``'pytorch'`` style) or on the first
+    1x1 conv (``'caffe'`` style); the dilation applies to the 3x3 conv.
+    The constructor arguments are described in :class:`_Block2d`.
     """
 
     expansion = 4
 
-    def __init__(
-        self,
-        inplanes: int,
-        planes: int,
-        stride: int = 1,
-        dilation: int = 1,
-        downsample: Optional[nn.Module] = None,
-        style: str = 'pytorch',
-        conv_cfg: dict = dict(type='Conv'),  # noqa: B006
-        norm_cfg: dict = dict(type='BN', requires_grad=True),  # noqa: B006
-        act_cfg: dict = dict(type='ReLU', inplace=True),  # noqa: B006
-        with_cp: bool = False,
-    ):
-        super().__init__()
-        _check_style(style)
+    def _make_convs(self, inplanes, planes, stride, dilation, style, act_cfg, common) -> None:
         self.inplanes = inplanes
         self.planes = planes
         self.conv1_stride, self.conv2_stride = (1, stride) if style == 'pytorch' else (stride, 1)
-        common = dict(bias=False, conv_cfg=conv_cfg, norm_cfg=norm_cfg)
         self.conv1 = ConvModule(
             inplanes, planes, kernel_size=1, stride=self.conv1_stride, act_cfg=act_cfg, **common
         )
@@ -154,26 +134,9 @@ class Bottleneck(nn.Module):
         self.conv3 = ConvModule(
             planes, planes * self.expansion, kernel_size=1, act_cfg=None, **common
         )
-        self.relu = nn.ReLU(inplace=True)
-        self.downsample = downsample
-        self.style = style
-        self.stride = stride
-        self.dilation = dilation
-        self.with_cp = with_cp
 
-    def _residual(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.conv3(self.conv2(self.conv1(x)))
-        identity = x if self.downsample is None else self.downsample(x)
-        return out + identity
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Apply the block to ``x`` of shape ``(N, C, H, W)``."""
-        return self.relu(_run_maybe_checkpointed(self._residual, x, self.with_cp))
-
-
-def _check_style(style: str) -> None:
-    if style not in ('pytorch', 'caffe'):
-        raise ValueError(f"style must be 'pytorch' or 'caffe', got {style!r}")
+    def _branch(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv3(self.conv2(self.conv1(x)))
 
 
 def make_res_layer(
@@ -197,15 +160,8 @@ def make_res_layer(
     """
     downsample = None
     if stride != 1 or inplanes != planes * block.expansion:
-        downsample = ConvModule(
-            inplanes,
-            planes * block.expansion,
-            kernel_size=1,
-            stride=stride,
-            bias=False,
-            conv_cfg=conv_cfg,
-            norm_cfg=norm_cfg,
-            act_cfg=None,
+        downsample = make_downsample(
+            inplanes, planes * block.expansion, stride, conv_cfg=conv_cfg, norm_cfg=norm_cfg
         )
     common = dict(
         dilation=dilation,
@@ -222,7 +178,7 @@ def make_res_layer(
 
 
 @MODELS.register_module()
-class ResNet(nn.Module):
+class ResNet(ResNetStagesMixin, nn.Module):
     """2D ResNet backbone (MMAction2 0.x layout and parameter names).
 
     Args:
@@ -253,13 +209,7 @@ class ResNet(nn.Module):
         with_cp (bool): Gradient checkpointing of each block. Default: False.
     """
 
-    arch_settings = {
-        18: (BasicBlock, (2, 2, 2, 2)),
-        34: (BasicBlock, (3, 4, 6, 3)),
-        50: (Bottleneck, (3, 4, 6, 3)),
-        101: (Bottleneck, (3, 4, 23, 3)),
-        152: (Bottleneck, (3, 8, 36, 3)),
-    }
+    arch_settings = resnet_arch_settings(BasicBlock, Bottleneck)
 
     def __init__(
         self,
@@ -281,13 +231,10 @@ class ResNet(nn.Module):
         with_cp: bool = False,
     ):
         super().__init__()
-        if depth not in self.arch_settings:
-            raise KeyError(
-                f'invalid depth {depth} for ResNet, choose from {list(self.arch_settings)}'
-            )
+        check_depth(depth, self.arch_settings, 'ResNet')
         check_pretrained(pretrained)
-        _check_stages(num_stages, out_indices, strides=strides, dilations=dilations)
-        _check_style(style)
+        check_stages(num_stages, out_indices, strides=strides, dilations=dilations)
+        check_style(style)
         self.depth = depth
         self.pretrained = pretrained
         self.torchvision_pretrain = torchvision_pretrain
@@ -309,27 +256,22 @@ class ResNet(nn.Module):
         self.stage_blocks = stage_blocks[:num_stages]
         self.inplanes = 64
         self._make_stem_layer()
-        self.res_layers = []
-        for i, num_blocks in enumerate(self.stage_blocks):
-            planes = 64 * 2**i
-            res_layer = make_res_layer(
-                self.block,
-                self.inplanes,
-                planes,
-                num_blocks,
-                stride=strides[i],
-                dilation=dilations[i],
-                style=style,
-                conv_cfg=conv_cfg,
-                norm_cfg=norm_cfg,
-                act_cfg=act_cfg,
-                with_cp=with_cp,
-            )
-            self.inplanes = planes * self.block.expansion
-            layer_name = f'layer{i + 1}'
-            self.add_module(layer_name, res_layer)
-            self.res_layers.append(layer_name)
-        self.feat_dim = self.block.expansion * 64 * 2 ** (len(self.stage_blocks) - 1)
+        self._add_res_layers(64, self._make_stage)
+
+    def _make_stage(self, i: int, planes: int, num_blocks: int) -> nn.Sequential:
+        return make_res_layer(
+            self.block,
+            self.inplanes,
+            planes,
+            num_blocks,
+            stride=self.strides[i],
+            dilation=self.dilations[i],
+            style=self.style,
+            conv_cfg=self.conv_cfg,
+            norm_cfg=self.norm_cfg,
+            act_cfg=self.act_cfg,
+            with_cp=self.with_cp,
+        )
 
     def _make_stem_layer(self) -> None:
         self.conv1 = ConvModule(
@@ -360,19 +302,7 @@ class ResNet(nn.Module):
             Tensor | tuple[Tensor]: The output of the single stage in
             ``out_indices``, or a tuple of them when there are several.
         """
-        x = self.maxpool(self.conv1(x))
-        outs = []
-        for i, layer_name in enumerate(self.res_layers):
-            x = getattr(self, layer_name)(x)
-            if i in self.out_indices:
-                outs.append(x)
-        return outs[0] if len(outs) == 1 else tuple(outs)
-
-    def _freeze_stages(self) -> None:
-        if self.frozen_stages >= 0:
-            freeze_module(self.conv1)
-        for i in range(1, self.frozen_stages + 1):
-            freeze_module(getattr(self, f'layer{i}'))
+        return self._forward_stages(self.maxpool(self.conv1(x)))
 
     def _partial_bn(self) -> None:
         print_log('Freezing BatchNorm2d except the first one.', logger='current')
@@ -383,28 +313,12 @@ class ResNet(nn.Module):
             m.bias.requires_grad = False
 
     def train(self, mode: bool = True) -> 'ResNet':
-        """Set train/eval mode, keeping frozen stages and (optionally) BN layers in eval."""
+        """Set train/eval mode, keeping frozen stages and (optionally) BN layers in eval.
+
+        With ``partial_bn``, all BN layers but the first are also kept in eval
+        mode and frozen.
+        """
         super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            norm_layers_eval(self)
         if mode and self.partial_bn:
             self._partial_bn()
         return self
-
-
-def _check_stages(num_stages: int, out_indices: Sequence[int], **per_stage: Sequence) -> None:
-    if not 1 <= num_stages <= 4:
-        raise ValueError(f'num_stages must be in 1..4, got {num_stages}')
-    if len(out_indices) == 0 or max(out_indices) >= num_stages or min(out_indices) < 0:
-        raise ValueError(f'out_indices {tuple(out_indices)} must index the {num_stages} stages')
-    for name, values in per_stage.items():
-        if len(values) != num_stages:
-            raise ValueError(f'{name} {tuple(values)} must have one entry per stage ({num_stages})')
-
-
-def _flatten(values) -> list:
-    # Nested per-stage / per-block flags as a flat list.
-    if isinstance(values, (list, tuple)):
-        return [v for item in values for v in _flatten(item)]
-    return [values]

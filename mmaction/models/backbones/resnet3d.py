@@ -10,36 +10,44 @@ from torch.nn.modules.utils import _ntuple, _triple
 
 from mmaction.registry import MODELS
 
-from .resnet import _check_stages, _check_style, _flatten, _run_maybe_checkpointed
-from .resnet_weights import (
-    check_pretrained,
-    freeze_module,
-    init_random_weights,
-    load_resnet_weights,
-    norm_layers_eval,
+from .resnet_common import (
+    ResidualBlockMixin,
+    ResNetStagesMixin,
+    check_depth,
+    check_stages,
+    check_style,
+    flatten,
+    make_downsample,
+    resnet_arch_settings,
 )
+from .resnet_weights import check_pretrained, init_random_weights, load_resnet_weights
 
 
-class BasicBlock3d(nn.Module):
-    """Two 3x3 (or 3x3x3 when inflated) convolutions with a shortcut.
+def _check_inflate_style(inflate_style: str) -> None:
+    if inflate_style not in ('3x1x1', '3x3x3'):
+        raise ValueError(f"inflate_style must be '3x1x1' or '3x3x3', got {inflate_style!r}")
+
+
+class _Block3d(ResidualBlockMixin, nn.Module):
+    """Constructor shared by :class:`BasicBlock3d` and :class:`Bottleneck3d`.
 
     Args:
         inplanes (int): Input channels.
-        planes (int): Output channels.
-        spatial_stride (int): Spatial stride of the first conv. Default: 1.
-        temporal_stride (int): Temporal stride of the first conv. Default: 1.
-        dilation (int): Spatial dilation of the first conv. Default: 1.
+        planes (int): Block width; the output has ``planes * expansion`` channels.
+        spatial_stride (int): Spatial stride of the block. Default: 1.
+        temporal_stride (int): Temporal stride of the block. Default: 1.
+        dilation (int): Spatial dilation of the block's 3x3 conv. Default: 1.
         downsample (nn.Module, optional): Shortcut projection. Default: None.
-        style (str): ``'pytorch'`` or ``'caffe'``; no effect for this block.
-        inflate (bool): 3x3x3 kernels instead of 1x3x3. Default: True.
-        inflate_style (str): Ignored by this block (accepted for uniformity).
+        style (str): ``'pytorch'`` or ``'caffe'``: which conv of a bottleneck
+            takes the strides. Default: ``'pytorch'``.
+        inflate (bool): Use temporal kernels. Default: True.
+        inflate_style (str): ``'3x1x1'`` or ``'3x3x3'``: which conv of a
+            bottleneck is inflated. Default: ``'3x1x1'``.
         conv_cfg (dict): Conv config. Default: ``dict(type='Conv3d')``.
         norm_cfg (dict): Norm config. Default: ``dict(type='BN3d')``.
         act_cfg (dict): Activation config. Default: ``dict(type='ReLU')``.
         with_cp (bool): Recompute the block in backward to save memory.
     """
-
-    expansion = 1
 
     def __init__(
         self,
@@ -58,7 +66,7 @@ class BasicBlock3d(nn.Module):
         with_cp: bool = False,
     ):
         super().__init__()
-        _check_style(style)
+        check_style(style)
         self.inplanes = inplanes
         self.planes = planes
         self.spatial_stride = spatial_stride
@@ -67,104 +75,79 @@ class BasicBlock3d(nn.Module):
         self.style = style
         self.inflate = inflate
         self.with_cp = with_cp
-        kt, pt = (3, 1) if inflate else (1, 0)
         common = dict(bias=False, conv_cfg=conv_cfg, norm_cfg=norm_cfg)
+        self._make_convs(inflate_style, act_cfg, common)
+        self.downsample = downsample
+        self.relu = build_activation_layer(act_cfg)
+
+    def _make_convs(self, inflate_style: str, act_cfg: dict, common: dict) -> None:
+        # ``common``: the ConvModule arguments every conv of the block shares;
+        # the other settings are attributes of ``self`` by now.
+        raise NotImplementedError
+
+
+class BasicBlock3d(_Block3d):
+    """Two 3x3 (or 3x3x3 when inflated) convolutions with a shortcut.
+
+    The strides and dilation apply to the first conv; ``style`` and
+    ``inflate_style`` have no effect. The constructor arguments are
+    described in :class:`_Block3d`.
+    """
+
+    expansion = 1
+
+    def _make_convs(self, inflate_style: str, act_cfg: dict, common: dict) -> None:
+        kt, pt = (3, 1) if self.inflate else (1, 0)
+        dilation = self.dilation
         self.conv1 = ConvModule(
-            inplanes,
-            planes,
+            self.inplanes,
+            self.planes,
             (kt, 3, 3),
-            stride=(temporal_stride, spatial_stride, spatial_stride),
+            stride=(self.temporal_stride, self.spatial_stride, self.spatial_stride),
             padding=(pt, dilation, dilation),
             dilation=(1, dilation, dilation),
             act_cfg=act_cfg,
             **common,
         )
         self.conv2 = ConvModule(
-            planes,
-            planes * self.expansion,
+            self.planes,
+            self.planes * self.expansion,
             (kt, 3, 3),
             stride=1,
             padding=(pt, 1, 1),
             act_cfg=None,
             **common,
         )
-        self.downsample = downsample
-        self.relu = build_activation_layer(act_cfg)
 
-    def _residual(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.conv2(self.conv1(x))
-        identity = x if self.downsample is None else self.downsample(x)
-        return out + identity
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Apply the block to ``x`` of shape ``(N, C, T, H, W)``."""
-        return self.relu(_run_maybe_checkpointed(self._residual, x, self.with_cp))
+    def _branch(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv2(self.conv1(x))
 
 
-class Bottleneck3d(nn.Module):
+class Bottleneck3d(_Block3d):
     """1x1 - 3x3 - 1x1 bottleneck block with optional temporal inflation.
 
     ``inflate_style='3x1x1'`` gives the first conv a 3x1x1 kernel,
     ``'3x3x3'`` gives the middle conv a 3x3x3 kernel; without ``inflate``
-    all kernels are purely spatial.
-
-    Args:
-        inplanes (int): Input channels.
-        planes (int): Channels of the middle conv (output: ``planes * 4``).
-        spatial_stride (int): Spatial stride. Default: 1.
-        temporal_stride (int): Temporal stride. Default: 1.
-        dilation (int): Spatial dilation of the middle conv. Default: 1.
-        downsample (nn.Module, optional): Shortcut projection. Default: None.
-        style (str): ``'pytorch'`` (strides on the middle conv) or ``'caffe'``
-            (strides on the first conv). Default: ``'pytorch'``.
-        inflate (bool): Use a temporal kernel. Default: True.
-        inflate_style (str): ``'3x1x1'`` or ``'3x3x3'``. Default: ``'3x1x1'``.
-        conv_cfg (dict): Conv config. Default: ``dict(type='Conv3d')``.
-        norm_cfg (dict): Norm config. Default: ``dict(type='BN3d')``.
-        act_cfg (dict): Activation config. Default: ``dict(type='ReLU')``.
-        with_cp (bool): Recompute the block in backward to save memory.
+    all kernels are purely spatial. The strides go on the middle conv
+    (``'pytorch'`` style) or on the first conv (``'caffe'`` style); the
+    dilation applies to the middle conv. The output has ``planes * 4``
+    channels. The constructor arguments are described in :class:`_Block3d`.
     """
 
     expansion = 4
 
-    def __init__(
-        self,
-        inplanes: int,
-        planes: int,
-        spatial_stride: int = 1,
-        temporal_stride: int = 1,
-        dilation: int = 1,
-        downsample: Optional[nn.Module] = None,
-        style: str = 'pytorch',
-        inflate: bool = True,
-        inflate_style: str = '3x1x1',
-        conv_cfg: dict = dict(type='Conv3d'),  # noqa: B006
-        norm_cfg: dict = dict(type='BN3d'),  # noqa: B006
-        act_cfg: dict = dict(type='ReLU'),  # noqa: B006
-        with_cp: bool = False,
-    ):
-        super().__init__()
-        _check_style(style)
-        if inflate_style not in ('3x1x1', '3x3x3'):
-            raise ValueError(f"inflate_style must be '3x1x1' or '3x3x3', got {inflate_style!r}")
-        self.inplanes = inplanes
-        self.planes = planes
-        self.spatial_stride = spatial_stride
-        self.temporal_stride = temporal_stride
-        self.dilation = dilation
-        self.style = style
-        self.inflate = inflate
+    def _make_convs(self, inflate_style: str, act_cfg: dict, common: dict) -> None:
+        _check_inflate_style(inflate_style)
         self.inflate_style = inflate_style
-        self.with_cp = with_cp
-        stride = (temporal_stride, spatial_stride, spatial_stride)
+        planes, dilation = self.planes, self.dilation
+        stride = (self.temporal_stride, self.spatial_stride, self.spatial_stride)
         conv1_stride, conv2_stride = (
-            ((1, 1, 1), stride) if style == 'pytorch' else (stride, (1, 1, 1))
+            ((1, 1, 1), stride) if self.style == 'pytorch' else (stride, (1, 1, 1))
         )
-        conv1_kt = 3 if inflate and inflate_style == '3x1x1' else 1
-        conv2_kt = 3 if inflate and inflate_style == '3x3x3' else 1
-        common = dict(bias=False, conv_cfg=conv_cfg, norm_cfg=norm_cfg)
+        conv1_kt = 3 if self.inflate and inflate_style == '3x1x1' else 1
+        conv2_kt = 3 if self.inflate and inflate_style == '3x3x3' else 1
         self.conv1 = ConvModule(
-            inplanes,
+            self.inplanes,
             planes,
             (conv1_kt, 1, 1),
             stride=conv1_stride,
@@ -183,21 +166,13 @@ class Bottleneck3d(nn.Module):
             **common,
         )
         self.conv3 = ConvModule(planes, planes * self.expansion, 1, act_cfg=None, **common)
-        self.downsample = downsample
-        self.relu = build_activation_layer(act_cfg)
 
-    def _residual(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.conv3(self.conv2(self.conv1(x)))
-        identity = x if self.downsample is None else self.downsample(x)
-        return out + identity
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Apply the block to ``x`` of shape ``(N, C, T, H, W)``."""
-        return self.relu(_run_maybe_checkpointed(self._residual, x, self.with_cp))
+    def _branch(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv3(self.conv2(self.conv1(x)))
 
 
 @MODELS.register_module()
-class ResNet3d(nn.Module):
+class ResNet3d(ResNetStagesMixin, nn.Module):
     """Inflated 3D ResNet backbone (MMAction2 0.x layout and parameter names).
 
     Args:
@@ -237,13 +212,7 @@ class ResNet3d(nn.Module):
             block so that blocks start as identities. Default: True.
     """
 
-    arch_settings = {
-        18: (BasicBlock3d, (2, 2, 2, 2)),
-        34: (BasicBlock3d, (3, 4, 6, 3)),
-        50: (Bottleneck3d, (3, 4, 6, 3)),
-        101: (Bottleneck3d, (3, 4, 23, 3)),
-        152: (Bottleneck3d, (3, 8, 36, 3)),
-    }
+    arch_settings = resnet_arch_settings(BasicBlock3d, Bottleneck3d)
 
     def __init__(
         self,
@@ -279,21 +248,17 @@ class ResNet3d(nn.Module):
         zero_init_residual: bool = True,
     ):
         super().__init__()
-        if depth not in self.arch_settings:
-            raise KeyError(
-                f'invalid depth {depth} for ResNet3d, choose from {list(self.arch_settings)}'
-            )
+        check_depth(depth, self.arch_settings, 'ResNet3d')
         check_pretrained(pretrained)
         per_stage = dict(
             spatial_strides=spatial_strides, temporal_strides=temporal_strides, dilations=dilations
         )
         if stage_blocks is not None:
             per_stage['stage_blocks'] = stage_blocks
-        _check_stages(num_stages, out_indices, **per_stage)
-        _check_style(style)
-        if inflate_style not in ('3x1x1', '3x3x3'):
-            raise ValueError(f"inflate_style must be '3x1x1' or '3x3x3', got {inflate_style!r}")
-        if any(_flatten(non_local)) or non_local_cfg:
+        check_stages(num_stages, out_indices, **per_stage)
+        check_style(style)
+        _check_inflate_style(inflate_style)
+        if any(flatten(non_local)) or non_local_cfg:
             raise ValueError(
                 f'{type(self).__name__}: non-local blocks are not supported '
                 f'(non_local={non_local}, non_local_cfg={non_local_cfg})'
@@ -331,28 +296,20 @@ class ResNet3d(nn.Module):
         self.block, default_blocks = self.arch_settings[depth]
         self.stage_blocks = tuple(stage_blocks or default_blocks[:num_stages])
         self._make_stem_layer()
-        self._make_res_layers()
-        self.feat_dim = self.block.expansion * base_channels * 2 ** (len(self.stage_blocks) - 1)
+        self.inplanes = base_channels
+        self._add_res_layers(base_channels, self._make_stage)
 
-    def _make_res_layers(self) -> None:
-        self.inplanes = self.base_channels
-        self.res_layers = []
-        for i, num_blocks in enumerate(self.stage_blocks):
-            planes = self.base_channels * 2**i
-            res_layer = self.make_res_layer(
-                self.block,
-                self.inplanes,
-                planes,
-                num_blocks,
-                spatial_stride=self.spatial_strides[i],
-                temporal_stride=self.temporal_strides[i],
-                dilation=self.dilations[i],
-                inflate=self.stage_inflations[i],
-            )
-            self.inplanes = planes * self.block.expansion
-            layer_name = f'layer{i + 1}'
-            self.add_module(layer_name, res_layer)
-            self.res_layers.append(layer_name)
+    def _make_stage(self, i: int, planes: int, num_blocks: int) -> nn.Sequential:
+        return self.make_res_layer(
+            self.block,
+            self.inplanes,
+            planes,
+            num_blocks,
+            spatial_stride=self.spatial_strides[i],
+            temporal_stride=self.temporal_strides[i],
+            dilation=self.dilations[i],
+            inflate=self.stage_inflations[i],
+        )
 
     def make_res_layer(
         self,
@@ -386,15 +343,12 @@ class ResNet3d(nn.Module):
         out_channels = planes * block.expansion
         downsample = None
         if spatial_stride != 1 or temporal_stride != 1 or inplanes != out_channels:
-            downsample = ConvModule(
+            downsample = make_downsample(
                 inplanes,
                 out_channels,
-                kernel_size=1,
-                stride=(temporal_stride, spatial_stride, spatial_stride),
-                bias=False,
+                (temporal_stride, spatial_stride, spatial_stride),
                 conv_cfg=self.conv_cfg,
                 norm_cfg=self.norm_cfg,
-                act_cfg=None,
             )
         common = dict(
             dilation=dilation,
@@ -469,25 +423,8 @@ class ResNet3d(nn.Module):
         x = self.conv1(x)
         if self.with_pool1:
             x = self.maxpool(x)
-        outs = []
-        for i, layer_name in enumerate(self.res_layers):
-            x = getattr(self, layer_name)(x)
-            if i == 0 and self.with_pool2:
-                x = self.pool2(x)
-            if i in self.out_indices:
-                outs.append(x)
-        return outs[0] if len(outs) == 1 else tuple(outs)
+        return self._forward_stages(x)
 
-    def _freeze_stages(self) -> None:
-        if self.frozen_stages >= 0:
-            freeze_module(self.conv1)
-        for i in range(1, self.frozen_stages + 1):
-            freeze_module(getattr(self, f'layer{i}'))
-
-    def train(self, mode: bool = True) -> 'ResNet3d':
-        """Set train/eval mode, keeping frozen stages and (optionally) BN layers in eval."""
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            norm_layers_eval(self)
-        return self
+    def _after_stage(self, index: int, x: torch.Tensor) -> torch.Tensor:
+        # ``pool2`` halves the time after the first stage, as in 0.x.
+        return self.pool2(x) if index == 0 and self.with_pool2 else x

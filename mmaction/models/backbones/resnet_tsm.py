@@ -7,7 +7,8 @@ from torch import nn
 
 from mmaction.registry import MODELS
 
-from .resnet import ResNet, _flatten
+from .resnet import ResNet
+from .resnet_common import flatten
 
 
 def temporal_shift(x: torch.Tensor, num_segments: int, shift_div: int = 3) -> torch.Tensor:
@@ -122,7 +123,7 @@ class ResNetTSM(ResNet):
         **kwargs,
     ):
         super().__init__(depth, **kwargs)
-        if any(_flatten(non_local)) or non_local_cfg:
+        if any(flatten(non_local)) or non_local_cfg:
             raise ValueError(
                 f'ResNetTSM: non-local blocks are not supported (non_local={non_local}, '
                 f'non_local_cfg={non_local_cfg})'
