@@ -1,16 +1,12 @@
-"""Utilities: safe checkpoint loading."""
+"""Utilities: safe checkpoint loading, synthetic data.
 
-from .checkpoint import (
-    CheckpointError,
-    checkpoint_safe_globals,
-    get_state_dict,
-    load_checkpoint,
-    load_checkpoint_file,
-    patch_mmengine_checkpoint_loading,
-    resolve_torchvision_url,
-)
+The checkpoint helpers are imported on first use: they pull in torch, and
+``mmaction.utils.synthetic_data`` (used by the data generator) needs no torch.
+"""
 
-__all__ = [
+import importlib
+
+_CHECKPOINT_NAMES = (
     'CheckpointError',
     'checkpoint_safe_globals',
     'get_state_dict',
@@ -18,4 +14,12 @@ __all__ = [
     'load_checkpoint_file',
     'patch_mmengine_checkpoint_loading',
     'resolve_torchvision_url',
-]
+)
+
+__all__ = list(_CHECKPOINT_NAMES)
+
+
+def __getattr__(name: str):
+    if name in _CHECKPOINT_NAMES:
+        return getattr(importlib.import_module('.checkpoint', __name__), name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

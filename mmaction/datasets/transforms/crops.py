@@ -5,6 +5,7 @@ frames and no pixel is copied here.
 """
 
 import warnings
+from abc import abstractmethod
 from typing import List, Tuple, Union
 
 import numpy as np
@@ -189,8 +190,43 @@ def _multi_crop(
     return out, np.array(bboxes)
 
 
+class _MultiCrop(BaseTransform):
+    """Several fixed crops of every frame; subclasses say where they are.
+
+    Args:
+        crop_size (int | tuple[int]): ``(w, h)`` of the crops, or one int.
+    """
+
+    with_flip = False
+
+    def __init__(self, crop_size: Union[int, Tuple[int, int]]) -> None:
+        self.crop_size = to_pair(crop_size, f'{type(self).__name__}: crop_size')
+
+    @abstractmethod
+    def crop_offsets(self, img_w: int, img_h: int) -> List[Tuple[int, int]]:
+        """Upper-left corners ``(x, y)`` of the crops, in output order."""
+
+    def transform(self, results: dict) -> dict:
+        """Replace the frames by their crops (and mirror images with ``with_flip``)."""
+        init_lazy_if_proper(results, False)
+        if 'gt_bboxes' in results or 'proposals' in results:
+            warnings.warn(f'{type(self).__name__} cannot process bounding boxes', stacklevel=2)
+        imgs = results['imgs']
+        img_h, img_w = frame_hw(imgs)
+        crop_w, crop_h = self.crop_size
+        offsets = self.crop_offsets(img_w, img_h)
+        results['imgs'], results['crop_bbox'] = _multi_crop(
+            imgs, offsets, crop_w, crop_h, with_flip=self.with_flip
+        )
+        results['img_shape'] = (crop_h, crop_w)
+        return results
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(crop_size={self.crop_size})'
+
+
 @TRANSFORMS.register_module()
-class ThreeCrop(BaseTransform):
+class ThreeCrop(_MultiCrop):
     """Take three crops evenly spaced along the longer side of the frames.
 
     One side of ``crop_size`` must equal the frames' side. The crops come in
@@ -205,40 +241,23 @@ class ThreeCrop(BaseTransform):
         crop_size (int | tuple[int]): ``(w, h)`` of the crops, or one int.
     """
 
-    def __init__(self, crop_size: Union[int, Tuple[int, int]]) -> None:
-        self.crop_size = to_pair(crop_size, 'ThreeCrop: crop_size')
-
-    def transform(self, results: dict) -> dict:
-        """Replace the frames by their three crops."""
-        init_lazy_if_proper(results, False)
-        if 'gt_bboxes' in results or 'proposals' in results:
-            warnings.warn('ThreeCrop cannot process bounding boxes', stacklevel=2)
-        imgs = results['imgs']
-        img_h, img_w = frame_hw(imgs)
+    def crop_offsets(self, img_w: int, img_h: int) -> List[Tuple[int, int]]:
+        """First, last and middle crop along the side the crop does not fill."""
         crop_w, crop_h = self.crop_size
         if crop_h == img_h and crop_w <= img_w:
             step = (img_w - crop_w) // 2
-            offsets = [(0, 0), (2 * step, 0), (step, 0)]
-        elif crop_w == img_w and crop_h <= img_h:
+            return [(0, 0), (2 * step, 0), (step, 0)]
+        if crop_w == img_w and crop_h <= img_h:
             step = (img_h - crop_h) // 2
-            offsets = [(0, 0), (0, 2 * step), (0, step)]
-        else:
-            raise ValueError(
-                f'ThreeCrop: crop_size (w={crop_w}, h={crop_h}) must match one side of the '
-                f'frames (w={img_w}, h={img_h}) and fit in the other'
-            )
-        results['imgs'], results['crop_bbox'] = _multi_crop(
-            imgs, offsets, crop_w, crop_h, with_flip=False
+            return [(0, 0), (0, 2 * step), (0, step)]
+        raise ValueError(
+            f'ThreeCrop: crop_size (w={crop_w}, h={crop_h}) must match one side of the '
+            f'frames (w={img_w}, h={img_h}) and fit in the other'
         )
-        results['img_shape'] = (crop_h, crop_w)
-        return results
-
-    def __repr__(self) -> str:
-        return f'{type(self).__name__}(crop_size={self.crop_size})'
 
 
 @TRANSFORMS.register_module()
-class TenCrop(BaseTransform):
+class TenCrop(_MultiCrop):
     """Take the four corner and the centre crops, plus their mirror images.
 
     The output holds, for each of upper-left, upper-right, lower-left,
@@ -253,16 +272,10 @@ class TenCrop(BaseTransform):
         crop_size (int | tuple[int]): ``(w, h)`` of the crops, or one int.
     """
 
-    def __init__(self, crop_size: Union[int, Tuple[int, int]]) -> None:
-        self.crop_size = to_pair(crop_size, 'TenCrop: crop_size')
+    with_flip = True
 
-    def transform(self, results: dict) -> dict:
-        """Replace the frames by their ten crops."""
-        init_lazy_if_proper(results, False)
-        if 'gt_bboxes' in results or 'proposals' in results:
-            warnings.warn('TenCrop cannot process bounding boxes', stacklevel=2)
-        imgs = results['imgs']
-        img_h, img_w = frame_hw(imgs)
+    def crop_offsets(self, img_w: int, img_h: int) -> List[Tuple[int, int]]:
+        """Corners, then centre, on a grid of quarter steps."""
         crop_w, crop_h = self.crop_size
         if crop_w > img_w or crop_h > img_h:
             raise ValueError(
@@ -271,18 +284,10 @@ class TenCrop(BaseTransform):
             )
         w_step = (img_w - crop_w) // 4
         h_step = (img_h - crop_h) // 4
-        offsets = [
+        return [
             (0, 0),
             (4 * w_step, 0),
             (0, 4 * h_step),
             (4 * w_step, 4 * h_step),
             (2 * w_step, 2 * h_step),
         ]
-        results['imgs'], results['crop_bbox'] = _multi_crop(
-            imgs, offsets, crop_w, crop_h, with_flip=True
-        )
-        results['img_shape'] = (crop_h, crop_w)
-        return results
-
-    def __repr__(self) -> str:
-        return f'{type(self).__name__}(crop_size={self.crop_size})'

@@ -5,12 +5,14 @@ from pathlib import Path
 
 import pytest
 import torch
+from mmengine import Config
 
 from mmaction.models.necks import TPN
 from mmaction.models.necks.tpn_parts import SpatialModulation
 from mmaction.registry import MODELS
 
 REFERENCE = Path(__file__).parents[2] / 'data' / 'reference'
+CONFIGS = Path(__file__).parents[3] / 'configs' / '_base_' / 'models'
 
 # Channels must be multiples of 32: TPN's grouped convs use 32 groups.
 TINY_CFG = dict(
@@ -30,36 +32,9 @@ TINY_CFG = dict(
 )
 
 
-def seed_neck_cfg(num_classes):
-    """The neck of MMAction2 0.x's configs/_base_/models/tpn_*_r50.py."""
-    return dict(
-        type='TPN',
-        in_channels=(1024, 2048),
-        out_channels=1024,
-        spatial_modulation_cfg=dict(in_channels=(1024, 2048), out_channels=2048),
-        temporal_modulation_cfg=dict(downsample_scales=(8, 8)),
-        upsample_cfg=dict(scale_factor=(1, 1, 1)),
-        downsample_cfg=dict(downsample_scale=(1, 1, 1)),
-        level_fusion_cfg=dict(
-            in_channels=(1024, 1024),
-            mid_channels=(1024, 1024),
-            out_channels=2048,
-            downsample_scales=((1, 1, 1), (1, 1, 1)),
-        ),
-        aux_head_cfg=dict(out_channels=num_classes, loss_weight=0.5),
-    )
-
-
-def seed_head_cfg(num_classes):
-    return dict(
-        type='TPNHead',
-        num_classes=num_classes,
-        in_channels=2048,
-        spatial_type='avg',
-        consensus=dict(type='AvgConsensus', dim=1),
-        dropout_ratio=0.5,
-        init_std=0.01,
-    )
+def seed_model_cfg(config_name):
+    """Neck and head config of the project's copy of a 0.x model config."""
+    return Config.fromfile(str(CONFIGS / config_name)).model
 
 
 def tiny_feats(batch=2, frames=8):
@@ -68,13 +43,17 @@ def tiny_feats(batch=2, frames=8):
 
 
 @pytest.mark.parametrize(
-    'manifest, num_classes',
-    [('tpn_slowonly_r50_k400.keys.json', 400), ('tpn_tsm_r50_sthv1.keys.json', 174)],
+    'manifest, config_name',
+    [
+        ('tpn_slowonly_r50_k400.keys.json', 'tpn_slowonly_r50.py'),
+        ('tpn_tsm_r50_sthv1.keys.json', 'tpn_tsm_r50.py'),
+    ],
 )
-def test_seed_config_keys_match_mmaction2(manifest, num_classes):
+def test_seed_config_keys_match_mmaction2(manifest, config_name):
     entries = json.loads((REFERENCE / manifest).read_text())
-    neck = MODELS.build(seed_neck_cfg(num_classes))
-    head = MODELS.build(seed_head_cfg(num_classes))
+    model_cfg = seed_model_cfg(config_name)
+    neck = MODELS.build(model_cfg.neck)
+    head = MODELS.build(model_cfg.cls_head)
     got = [('neck.' + k, list(v.shape)) for k, v in neck.state_dict().items()]
     got += [('cls_head.' + k, list(v.shape)) for k, v in head.state_dict().items()]
     expected = [(k, s) for k, s in entries if k.startswith(('neck.', 'cls_head.'))]
