@@ -1,7 +1,9 @@
 """Errors raised while loading samples."""
 
+from mmaction.utils.errors import UserError
 
-class BrokenVideoError(ValueError):
+
+class BrokenVideoError(UserError, ValueError):
     """A video or frame of a sample cannot be read.
 
     Raised by the decoding transforms for a missing, empty, truncated or

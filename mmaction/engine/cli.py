@@ -1,18 +1,22 @@
-"""Error handling and teardown shared by the command-line tools (``tools/train.py``, ``tools/test.py``)."""
+"""Error handling and teardown shared by the command-line tools (``tools/*.py``)."""
 
+import os
 import sys
 from contextlib import contextmanager
 from typing import Iterator
 
-import torch.distributed as dist
+from mmaction.utils.errors import UserError
 
-from mmaction.datasets.exceptions import BrokenVideoError
-from mmaction.utils import CheckpointError
+#: Set to 1 to see the traceback of user errors too (real bugs always show theirs).
+TRACEBACK_ENV = 'TPN_TRACEBACK'
 
-from .config_check import ConfigError
+# Bad input the user can fix: a config, annotation, checkpoint, video or file problem.
+USER_ERRORS = (UserError, FileNotFoundError)
 
-# Bad input the user can fix: a config, checkpoint, video or file problem.
-USER_ERRORS = (ConfigError, CheckpointError, BrokenVideoError, FileNotFoundError)
+
+def show_tracebacks() -> bool:
+    """Whether ``TPN_TRACEBACK`` asks for full tracebacks of user errors."""
+    return os.environ.get(TRACEBACK_ENV, '').strip().lower() not in ('', '0', 'false', 'no')
 
 
 @contextmanager
@@ -20,9 +24,10 @@ def cli_guard() -> Iterator[None]:
     """Run a tool's work: user errors end it in one line, the process group is always closed.
 
     An error in :data:`USER_ERRORS` exits the program with ``error: <message>``
-    (exit status 1) and no traceback; any other exception propagates. On the
-    way out, whatever happened, a ``torch.distributed`` process group that was
-    initialised is destroyed, so that launchers do not hang on exit.
+    (exit status 1) and no traceback, unless ``TPN_TRACEBACK=1``; any other
+    exception propagates with its traceback. On the way out, whatever
+    happened, a ``torch.distributed`` process group that was initialised is
+    destroyed, so that launchers do not hang on exit.
 
     Example:
         >>> with cli_guard():
@@ -34,7 +39,18 @@ def cli_guard() -> Iterator[None]:
     try:
         yield
     except USER_ERRORS as err:
-        sys.exit(f'error: {err}')
+        if show_tracebacks():
+            raise
+        message = ' '.join(str(err).split()) if isinstance(err, UserError) else str(err)
+        sys.exit(f'error: {message}')
     finally:
-        if dist.is_available() and dist.is_initialized():
-            dist.destroy_process_group()
+        _close_process_group()
+
+
+def _close_process_group() -> None:
+    if 'torch' not in sys.modules:
+        return
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()

@@ -12,6 +12,8 @@ import re
 from contextlib import contextmanager
 from typing import Iterator, List, Optional, Sequence
 
+from mmaction.utils.errors import ConfigError
+
 #: Top-level keys that MMAction2 0.x's train/test tools (or this toolkit) read.
 KNOWN_TOP_LEVEL_KEYS = frozenset(
     {
@@ -41,10 +43,6 @@ KNOWN_LOADER_KEYS = frozenset(
         'prefetch_factor', 'shuffle',
     }
 )  # fmt: skip
-
-
-class ConfigError(ValueError):
-    """A config names a key or a type that the toolkit does not know."""
 
 
 def _suggest(name: str, candidates: Sequence[str]) -> str:

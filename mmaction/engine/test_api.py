@@ -94,7 +94,7 @@ def test_model(
     runner_cfg = runner_config(cfg, settings['work_dir'])
     with explain_registry_errors(cfg, config_path):
         model = MODELS.build(settings.pop('model'))
-        load_checkpoint(model, checkpoint, map_location='cpu')
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
         model.eval()
         if fuse_conv_bn_layers:
             model = fuse_conv_bn(model)

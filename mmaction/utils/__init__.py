@@ -1,4 +1,4 @@
-"""Utilities: safe checkpoint loading, synthetic data.
+"""Utilities: user errors, safe checkpoint loading, synthetic data.
 
 The checkpoint helpers are imported on first use: they pull in torch, and
 ``mmaction.utils.synthetic_data`` (used by the data generator) needs no torch.
@@ -6,9 +6,19 @@ The checkpoint helpers are imported on first use: they pull in torch, and
 
 import importlib
 
+from .errors import (
+    AnnotationError,
+    CheckpointError,
+    ConfigError,
+    MissingPackageError,
+    UserError,
+    missing_package,
+)
+
 _CHECKPOINT_NAMES = (
-    'CheckpointError',
+    'StateDictFit',
     'checkpoint_safe_globals',
+    'compare_state_dict',
     'get_state_dict',
     'load_checkpoint',
     'load_checkpoint_file',
@@ -16,7 +26,15 @@ _CHECKPOINT_NAMES = (
     'resolve_torchvision_url',
 )
 
-__all__ = list(_CHECKPOINT_NAMES)
+__all__ = [
+    'AnnotationError',
+    'CheckpointError',
+    'ConfigError',
+    'MissingPackageError',
+    'UserError',
+    'missing_package',
+    *_CHECKPOINT_NAMES,
+]
 
 
 def __getattr__(name: str):

@@ -22,15 +22,20 @@ import pickle
 import re
 import zipfile
 from collections import OrderedDict
-from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 from urllib.parse import urlparse
 
 import torch
 from torch import nn
 
+from .errors import CheckpointError
+
 __all__ = [
     'CheckpointError',
+    'StateDictFit',
     'checkpoint_safe_globals',
+    'compare_state_dict',
     'get_state_dict',
     'load_checkpoint',
     'load_checkpoint_file',
@@ -60,10 +65,6 @@ _UNSAFE_MARKERS = (
 )
 
 _HISTORY_BUFFER_METHODS = ('min', 'max', 'current', 'mean')
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint file exists but cannot be loaded safely or is damaged."""
 
 
 def _history_buffer_getattr(obj: Any, name: str) -> Any:
@@ -320,6 +321,77 @@ def _log(message: str, logger: Any, level: int) -> None:
     print_log(message, logger='current' if logger is None else logger, level=level)
 
 
+def _shape(value: Any) -> Tuple[int, ...]:
+    return tuple(value.shape) if hasattr(value, 'shape') else ()
+
+
+@dataclass
+class StateDictFit:
+    """How a checkpoint's weights fit a model's parameters and buffers.
+
+    Attributes:
+        loaded (list[str]): Keys present in both with the same shape.
+        missing (list[str]): Model keys the checkpoint lacks.
+        unexpected (list[str]): Checkpoint keys the model does not have.
+        mismatched (list[tuple[str, tuple, tuple]]): ``(key, checkpoint
+            shape, model shape)`` for keys whose shapes differ.
+    """
+
+    loaded: List[str] = field(default_factory=list)
+    missing: List[str] = field(default_factory=list)
+    unexpected: List[str] = field(default_factory=list)
+    mismatched: List[Tuple[str, Tuple[int, ...], Tuple[int, ...]]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """bool: Every model tensor gets a value of the right shape."""
+        return not self.missing and not self.mismatched
+
+    def summary(self) -> str:
+        """One line: how many tensors were loaded, skipped and left missing."""
+        return (
+            f'{len(self.loaded)} tensors loaded, {len(self.mismatched)} skipped (other shape), '
+            f'{len(self.missing)} missing from the checkpoint, {len(self.unexpected)} unused'
+        )
+
+    def describe_mismatch(self, limit: int = 5) -> str:
+        """The first ``limit`` missing and mismatched keys, with both shapes, in one line."""
+        items = [
+            f'{key} (checkpoint {list(theirs)}, model {list(ours)})'
+            for key, theirs, ours in self.mismatched
+        ]
+        items += [f'{key} (missing)' for key in self.missing]
+        more = f' and {len(items) - limit} more' if len(items) > limit else ''
+        return '; '.join(items[:limit]) + more
+
+    def describe_unexpected(self, limit: int = 5) -> str:
+        """The first ``limit`` unexpected keys in one line."""
+        more = f' and {len(self.unexpected) - limit} more' if len(self.unexpected) > limit else ''
+        return ', '.join(self.unexpected[:limit]) + more
+
+
+def compare_state_dict(own: Dict[str, Any], state_dict: Dict[str, Any]) -> StateDictFit:
+    """Compare a model's ``state_dict()`` with a checkpoint's weights.
+
+    Args:
+        own (dict): ``model.state_dict()``.
+        state_dict (dict): The checkpoint's weights (keys already revised).
+
+    Returns:
+        StateDictFit: Loaded, missing, unexpected and mismatched keys.
+    """
+    fit = StateDictFit()
+    for key, value in state_dict.items():
+        if key not in own:
+            fit.unexpected.append(key)
+        elif _shape(value) != _shape(own[key]):
+            fit.mismatched.append((key, _shape(value), _shape(own[key])))
+        else:
+            fit.loaded.append(key)
+    fit.missing = [key for key in own if key not in state_dict]
+    return fit
+
+
 def load_checkpoint(
     model: nn.Module,
     filename: Union[str, os.PathLike],
@@ -334,9 +406,12 @@ def load_checkpoint(
         model (nn.Module): Model to fill.
         filename (str | PathLike): Path, URL or ``torchvision://NAME``.
         map_location: Passed to ``torch.load``. Defaults to ``'cpu'``.
-        strict (bool): Raise when any key is missing, unexpected or has
-            another shape. Otherwise those are listed in a warning and the
-            rest is loaded. Defaults to False.
+        strict (bool): Refuse a checkpoint that lacks keys of the model or
+            whose shapes differ (a :class:`CheckpointError` lists the first
+            few, with both shapes); nothing is loaded then. Keys the model
+            does not have are listed in one warning line either way. When
+            False, whatever fits is loaded and the differences are logged.
+            Defaults to False.
         logger: ``logging.Logger``, a logger name, ``'silent'``, or None for
             mmengine's current logger.
         revise_keys (Sequence[tuple[str, str]]): ``(pattern, replacement)``
@@ -344,6 +419,9 @@ def load_checkpoint(
 
     Returns:
         dict: The whole checkpoint dict.
+
+    Raises:
+        CheckpointError: With ``strict``, when the checkpoint does not fit.
     """
     checkpoint = load_checkpoint_file(filename, map_location=map_location)
     state_dict = get_state_dict(checkpoint)
@@ -351,36 +429,27 @@ def load_checkpoint(
         state_dict = OrderedDict(
             (re.sub(pattern, replacement, k), v) for k, v in state_dict.items()
         )
-
-    own = model.state_dict()
-    missing = [k for k in own if k not in state_dict]
-    unexpected = [k for k in state_dict if k not in own]
-    mismatched = [
-        f'{k}: checkpoint {tuple(v.shape)} vs model {tuple(own[k].shape)}'
-        for k, v in state_dict.items()
-        if k in own and hasattr(v, 'shape') and tuple(v.shape) != tuple(own[k].shape)
-    ]
-    problems = []
-    if missing:
-        problems.append(f'missing keys in checkpoint: {missing}')
-    if unexpected:
-        problems.append(f'unexpected keys in checkpoint: {unexpected}')
-    if mismatched:
-        problems.append(f'shape mismatch: {mismatched}')
-    if problems and strict:
-        raise RuntimeError(
-            f'Checkpoint {os.fspath(filename)} does not match {type(model).__name__}:\n'
-            + '\n'.join(problems)
+    fit = compare_state_dict(model.state_dict(), state_dict)
+    name = os.fspath(filename)
+    if strict and not fit.complete:
+        raise CheckpointError(
+            f'Checkpoint {name} does not fit {type(model).__name__} '
+            f'({len(fit.mismatched)} tensors of another shape, {len(fit.missing)} missing): '
+            f'{fit.describe_mismatch()}. Check that the config (e.g. num_classes) is the one '
+            'the checkpoint was trained with.'
         )
-    mismatched_keys = {entry.split(':', 1)[0] for entry in mismatched}
-    loadable = OrderedDict(
-        (k, v) for k, v in state_dict.items() if k in own and k not in mismatched_keys
-    )
-    model.load_state_dict(loadable, strict=False)
-    if problems:
+    model.load_state_dict(OrderedDict((k, state_dict[k]) for k in fit.loaded), strict=False)
+    if fit.unexpected:
         _log(
-            f'Loaded {os.fspath(filename)} into {type(model).__name__} with differences:\n'
-            + '\n'.join(problems),
+            f'Checkpoint {name}: {len(fit.unexpected)} tensors not used by '
+            f'{type(model).__name__}: {fit.describe_unexpected()}',
+            logger,
+            logging.WARNING,
+        )
+    if not fit.complete:
+        _log(
+            f'Checkpoint {name} loaded partly into {type(model).__name__} ({fit.summary()}): '
+            f'{fit.describe_mismatch()}',
             logger,
             logging.WARNING,
         )

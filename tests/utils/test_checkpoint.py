@@ -159,12 +159,30 @@ def test_load_checkpoint_reports_differences(tmp_path, caplog):
     assert ckpt['meta'] == {'epoch': 1}
     assert torch.equal(target[0].weight, source[0].weight)
     assert torch.equal(target[1].running_var, source[1].running_var)
-    assert "'3.bias'" in caplog.text
-    assert "'extra.weight'" in caplog.text
-    assert '3.weight: checkpoint (5, 4) vs model (2, 4)' in caplog.text
+    assert '3.bias (missing)' in caplog.text
+    assert '1 tensors not used by Sequential: extra.weight' in caplog.text
+    assert '3.weight (checkpoint [5, 4], model [2, 4])' in caplog.text
+    assert '7 tensors loaded, 1 skipped (other shape), 1 missing' in caplog.text
 
-    with pytest.raises(RuntimeError, match='missing keys'):
-        load_checkpoint(_tiny_model(), str(path), strict=True, logger='silent')
+    # strict: refused with both shapes named, and nothing is loaded.
+    fresh = _tiny_model()
+    before = fresh[0].weight.detach().clone()
+    with pytest.raises(CheckpointError, match=r'3\.weight \(checkpoint \[5, 4\], model \[2, 4\]\)'):
+        load_checkpoint(fresh, str(path), strict=True, logger='silent')
+    assert torch.equal(fresh[0].weight, before)
+
+
+def test_load_checkpoint_strict_allows_unused_keys(tmp_path, caplog):
+    source = _tiny_model()
+    state = dict(source.state_dict(), **{'head.extra': torch.zeros(3)})
+    path = tmp_path / 'extra.pth'
+    torch.save(state, path)
+    target = _tiny_model()
+    logger = logging.getLogger('test_checkpoint_extra')
+    with caplog.at_level(logging.WARNING, logger='test_checkpoint_extra'):
+        load_checkpoint(target, str(path), strict=True, logger=logger)
+    assert torch.equal(target[3].weight, source[3].weight)
+    assert len(caplog.records) == 1 and 'head.extra' in caplog.text
 
 
 def test_load_checkpoint_strict_exact_match(tmp_path):
