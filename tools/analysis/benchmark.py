@@ -58,8 +58,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
     import torch
     from mmengine.config import Config
 
-    from mmaction.utils import load_checkpoint
     from mmaction.engine.model_analysis import build_recognizer_from_config, read_test_input_spec
+    from mmaction.utils import load_checkpoint
 
     device = torch.device(args.device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     cfg = Config.fromfile(args.config)
