@@ -94,24 +94,22 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     from mmengine.config import Config
 
-    from mmaction.engine import cli_guard, test_model
+    from mmaction.engine import TestOptions, cli_guard, test_model
 
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
-    extra = {} if args.average_clips is _UNSET else dict(average_clips=args.average_clips)
+    options = TestOptions(
+        work_dir=args.work_dir,
+        launcher=args.launcher,
+        metrics=args.eval,
+        eval_options=args.eval_options,
+        out=args.out,
+        fuse_conv_bn=args.fuse_conv_bn,
+    )
+    if args.average_clips is not _UNSET:
+        options.average_clips = args.average_clips
     with cli_guard():
-        test_model(
-            cfg,
-            args.checkpoint,
-            args.config,
-            metrics=args.eval,
-            eval_options=args.eval_options,
-            out=args.out,
-            fuse_conv_bn_layers=args.fuse_conv_bn,
-            launcher=args.launcher,
-            work_dir=args.work_dir,
-            **extra,
-        )
+        test_model(cfg, args.checkpoint, args.config, options)
 
 
 if __name__ == '__main__':

@@ -68,7 +68,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     from mmengine.config import Config
 
-    from mmaction.engine import cli_guard, train_model
+    from mmaction.engine import TrainOptions, cli_guard, train_model
 
     if args.gpus is not None or args.gpu_ids is not None:
         warnings.warn(
@@ -78,22 +78,21 @@ def main(argv=None) -> None:
         )
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
+    options = TrainOptions(
+        work_dir=args.work_dir,
+        launcher=args.launcher,
+        validate=args.validate,
+        test_last=args.test_last,
+        test_best=args.test_best,
+        resume_from=args.resume_from,
+        auto_resume=args.auto_resume,
+        seed=args.seed,
+        diff_seed=args.diff_seed,
+        deterministic=args.deterministic,
+        amp=args.amp,
+    )
     with cli_guard():
-        train_model(
-            cfg,
-            args.config,
-            work_dir=args.work_dir,
-            validate=args.validate,
-            test_last=args.test_last,
-            test_best=args.test_best,
-            resume_from=args.resume_from,
-            auto_resume=args.auto_resume,
-            seed=args.seed,
-            diff_seed=args.diff_seed,
-            deterministic=args.deterministic,
-            launcher=args.launcher,
-            amp=args.amp,
-        )
+        train_model(cfg, args.config, options)
 
 
 if __name__ == '__main__':

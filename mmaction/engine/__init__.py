@@ -8,12 +8,17 @@ from .config_check import ConfigError, explain_registry_errors
 from .cpu_amp_optim_wrapper import CPUBFloat16OptimWrapper
 from .fuse_conv_bn import fuse_conv_bn
 from .hooks import AtomicCheckpointHook, CheckpointMetaHook, TestProgressHook
+from .options import KEEP_AVERAGE_CLIPS, RunOptions, TestOptions, TrainOptions
 from .runner import ActionRunner
 from .test_api import test_model
 from .train_api import train_model
 from .video_score_dumper import DumpVideoScores
 
 __all__ = [
+    'KEEP_AVERAGE_CLIPS',
+    'RunOptions',
+    'TestOptions',
+    'TrainOptions',
     'ActionRunner',
     'AtomicCheckpointHook',
     'CPUBFloat16OptimWrapper',

@@ -16,6 +16,7 @@ from .auto_resume import find_resumable_checkpoint
 from .config_check import ConfigError, check_data_keys, check_top_level_keys
 from .data_adapter import dataloader_cfg, move_normalize_to_model
 from .optim_adapter import convert_optimizer
+from .options import KEEP_AVERAGE_CLIPS, TestOptions, TrainOptions
 from .runtime_adapter import (
     acc_metric_cfg,
     convert_checkpoint_config,
@@ -85,19 +86,7 @@ def _resume_settings(
 
 
 def convert_train_config(
-    cfg,
-    config_path: Optional[str] = None,
-    *,
-    work_dir: Optional[str] = None,
-    validate: bool = False,
-    test: bool = False,
-    resume_from: Optional[str] = None,
-    auto_resume: bool = False,
-    seed: Optional[int] = None,
-    diff_seed: bool = False,
-    deterministic: bool = False,
-    launcher: str = 'none',
-    amp: bool = False,
+    cfg, config_path: Optional[str] = None, options: Optional[TrainOptions] = None
 ) -> Dict[str, Any]:
     """Runner keyword arguments for training with a 0.x config.
 
@@ -105,24 +94,14 @@ def convert_train_config(
         cfg: The 0.x config (``mmengine.Config`` or dict), after
             ``--cfg-options``.
         config_path: The config file, for messages and the default work dir.
-        work_dir: ``--work-dir``; else ``cfg.work_dir``; else
-            ``./work_dirs/<config name>``.
-        validate: ``--validate``: evaluate on ``data.val`` every
-            ``evaluation.interval`` epochs and keep the best checkpoint.
-        test: Prepare ``data.test`` for ``--test-last``/``--test-best``.
-        resume_from: ``--resume-from``.
-        auto_resume: ``--auto-resume``: resume from the newest complete
-            checkpoint of the work dir, if any.
-        seed, diff_seed, deterministic: ``--seed``, ``--diff-seed``,
-            ``--deterministic``.
-        launcher: ``--launcher``.
-        amp: ``--amp``.
+        options: The command-line options (defaults: ``TrainOptions()``).
 
     Returns:
         A dict with the keyword arguments of ``mmengine.runner.Runner``
         (without ``cfg``) plus ``notes``: messages to log once the runner's
         logger exists.
     """
+    options = options or TrainOptions()
     src = _plain(cfg)
     _check_common(src, config_path)
     notes: List[str] = []
@@ -132,6 +111,7 @@ def convert_train_config(
     max_epochs = int(src['total_epochs'])
     data = src['data']
     model = _model_cfg(src)
+    validate, test = options.validate, options.test
     if src.get('workflow') and len(src['workflow']) > 1 and not validate:
         notes.append('workflow has a val stage: validating as with --validate.')
         validate = True
@@ -148,14 +128,14 @@ def convert_train_config(
     logger_hook, visualizer, log_processor = convert_log_config(src.get('log_config'))
     checkpoint_hook = convert_checkpoint_config(src.get('checkpoint_config'), save_best, rule)
 
-    work_dir = work_dir or src.get('work_dir') or default_work_dir(config_path)
+    work_dir = options.work_dir or src.get('work_dir') or default_work_dir(config_path)
     kwargs: Dict[str, Any] = dict(
         model=model,
         work_dir=work_dir,
         train_dataloader=dataloader_cfg(data, 'train'),
         train_cfg=train_cfg,
         optim_wrapper=convert_optimizer(
-            src['optimizer'], src.get('optimizer_config'), src.get('fp16'), amp
+            src['optimizer'], src.get('optimizer_config'), src.get('fp16'), options.amp
         ),
         param_scheduler=convert_lr_config(src.get('lr_config'), max_epochs) or None,
         default_hooks=dict(
@@ -169,13 +149,13 @@ def convert_train_config(
         custom_hooks=[dict(type='CheckpointMetaHook')] + list(src.get('custom_hooks') or []),
         visualizer=visualizer,
         log_processor=log_processor,
-        env_cfg=convert_env(src, notes, launcher),
+        env_cfg=convert_env(src, notes, options.launcher),
         randomness=_randomness(
-            seed if seed is not None else src.get('seed'),
-            diff_seed,
-            deterministic or bool(src.get('deterministic', False)),
+            options.seed if options.seed is not None else src.get('seed'),
+            options.diff_seed,
+            options.deterministic or bool(src.get('deterministic', False)),
         ),
-        launcher=launcher,
+        launcher=options.launcher,
         log_level=src.get('log_level', 'INFO'),
         default_scope='mmaction',
     )
@@ -191,7 +171,7 @@ def convert_train_config(
             test_evaluator=[metric, dict(type='DumpVideoScores',
                                          out_file=osp.join(work_dir, 'last_pred.pkl'))],
         )  # fmt: skip
-    kwargs.update(_resume_settings(src, work_dir, resume_from, auto_resume, notes))
+    kwargs.update(_resume_settings(src, work_dir, options.resume_from, options.auto_resume, notes))
     kwargs['notes'] = notes
     return kwargs
 
@@ -231,40 +211,53 @@ def _turn_off_pretrained(node: Any) -> None:
             _turn_off_pretrained(value)
 
 
-#: Default of ``average_clips``: keep the value of the config.
-KEEP_AVERAGE_CLIPS = object()
+_DEPRECATED_EVAL_OPTIONS = {'topk': 'top_k_accuracy'}
+
+
+def eval_options_to_metric_options(eval_options: Optional[dict]) -> dict:
+    """Map 0.x ``--eval-options`` onto ``AccMetric``'s ``metric_options``.
+
+    Accepts ``metric_options=dict(...)`` as 0.x's ``dataset.evaluate`` did,
+    and its deprecated short form ``topk=(1, 5)``.
+    """
+    options: Dict[str, dict] = {}
+    for key, value in (eval_options or {}).items():
+        if key == 'metric_options':
+            for metric, metric_opts in dict(value).items():
+                options.setdefault(metric, {}).update(metric_opts)
+        elif key in _DEPRECATED_EVAL_OPTIONS:
+            options.setdefault(_DEPRECATED_EVAL_OPTIONS[key], {})[key] = value
+        else:
+            raise ConfigError(
+                f'--eval-options: unknown option {key!r}; use metric_options.<metric>.<name>=... '
+                f'or {", ".join(_DEPRECATED_EVAL_OPTIONS)}'
+            )
+    return options
 
 
 def convert_test_config(
-    cfg,
-    config_path: Optional[str] = None,
-    *,
-    metrics: Optional[List[str]] = None,
-    metric_options: Optional[dict] = None,
-    out: Optional[str] = None,
-    average_clips: Any = KEEP_AVERAGE_CLIPS,
-    work_dir: Optional[str] = None,
-    launcher: str = 'none',
+    cfg, config_path: Optional[str] = None, options: Optional[TestOptions] = None
 ) -> Dict[str, Any]:
     """Runner settings for testing a checkpoint with a 0.x config.
+
+    The 0.x config keys ``eval_config`` (``metrics`` and metric options) and
+    ``output_config`` (``out``) are read too; the command line wins.
 
     Args:
         cfg: The 0.x config after ``--cfg-options``.
         config_path: The config file, for messages and the default work dir.
-        metrics: ``--eval`` metric names (0.x names), or None.
-        metric_options: ``metric_options`` for ``AccMetric``
-            (from ``--eval-options``).
-        out: ``--out`` file for the per-video scores, or None.
-        average_clips: ``--average-clips`` value (``'score'``, ``'prob'`` or
-            None) to set ``model.test_cfg.average_clips``; leave unset to keep
-            the config's.
-        work_dir: Where logs go (default as for training).
-        launcher: ``--launcher``.
+        options: The command-line options (defaults: ``TestOptions()``).
 
     Returns:
         ``model`` (config dict, still to be built) and the other Runner
         keyword arguments, plus ``notes``.
     """
+    options = options or TestOptions()
+    eval_config = dict(cfg.get('eval_config') or {})
+    metrics = options.metrics or eval_config.pop('metrics', None)
+    eval_config.pop('metrics', None)
+    metric_options = eval_options_to_metric_options(dict(eval_config, **options.eval_options))
+    out = options.out or dict(cfg.get('output_config') or {}).get('out')
     src = _plain(cfg)
     _check_common(src, config_path)
     if not metrics and not out:
@@ -272,9 +265,9 @@ def convert_test_config(
     notes: List[str] = []
     model = _model_cfg(src)
     _turn_off_pretrained(model)
-    if average_clips is not KEEP_AVERAGE_CLIPS:
+    if options.average_clips != KEEP_AVERAGE_CLIPS:
         model.setdefault('test_cfg', None)
-        model['test_cfg'] = dict(model['test_cfg'] or {}, average_clips=average_clips)
+        model['test_cfg'] = dict(model['test_cfg'] or {}, average_clips=options.average_clips)
     data = src['data']
     if move_normalize_to_model(model, data, ['test']):
         notes.append('Normalize runs in the model data preprocessor; frames stay uint8 in loaders.')
@@ -286,7 +279,7 @@ def convert_test_config(
     logger_hook, visualizer, log_processor = convert_log_config(src.get('log_config'))
     kwargs: Dict[str, Any] = dict(
         model=model,
-        work_dir=work_dir or src.get('work_dir') or default_work_dir(config_path),
+        work_dir=options.work_dir or src.get('work_dir') or default_work_dir(config_path),
         test_dataloader=dataloader_cfg(data, 'test'),
         test_cfg=dict(type='TestLoop'),
         test_evaluator=evaluators,
@@ -298,8 +291,8 @@ def convert_test_config(
         custom_hooks=[dict(type='TestProgressHook')],
         visualizer=visualizer,
         log_processor=log_processor,
-        env_cfg=convert_env(src, notes, launcher),
-        launcher=launcher,
+        env_cfg=convert_env(src, notes, options.launcher),
+        launcher=options.launcher,
         log_level=src.get('log_level', 'INFO'),
         default_scope='mmaction',
         notes=notes,

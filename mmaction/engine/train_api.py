@@ -10,6 +10,7 @@ from mmaction.utils import patch_mmengine_checkpoint_loading
 
 from .config_adapter import convert_train_config, runner_config
 from .config_check import explain_registry_errors
+from .options import TrainOptions
 from .runner import ActionRunner
 
 
@@ -57,20 +58,7 @@ def _test_after_training(runner, test_last: bool, test_best: bool) -> Dict[str, 
 
 
 def train_model(
-    cfg: Config,
-    config_path: Optional[str] = None,
-    *,
-    work_dir: Optional[str] = None,
-    validate: bool = False,
-    test_last: bool = False,
-    test_best: bool = False,
-    resume_from: Optional[str] = None,
-    auto_resume: bool = False,
-    seed: Optional[int] = None,
-    diff_seed: bool = False,
-    deterministic: bool = False,
-    launcher: str = 'none',
-    amp: bool = False,
+    cfg: Config, config_path: Optional[str] = None, options: Optional[TrainOptions] = None
 ) -> Dict[str, dict]:
     """Train (and optionally test) a model described by a 0.x config.
 
@@ -78,34 +66,19 @@ def train_model(
         cfg: The 0.x config, after ``--cfg-options``.
         config_path: Path of the config file (messages, default work dir,
             name of the config copy in the work dir).
-        work_dir, validate, test_last, test_best, resume_from, auto_resume,
-        seed, diff_seed, deterministic, launcher, amp: as the options of
-            ``tools/train.py``.
+        options: The options of ``tools/train.py`` (defaults: ``TrainOptions()``).
 
     Returns:
         Test metrics by checkpoint name (``'last'``, ``'best'``) when
         ``test_last``/``test_best``; else an empty dict.
     """
+    options = options or TrainOptions()
     patch_mmengine_checkpoint_loading()
     import mmaction.datasets  # noqa: F401  (registers datasets and transforms)
     import mmaction.evaluation  # noqa: F401  (registers metrics)
     import mmaction.models  # noqa: F401  (registers models)
 
-    test = test_last or test_best
-    settings = convert_train_config(
-        cfg,
-        config_path,
-        work_dir=work_dir,
-        validate=validate,
-        test=test,
-        resume_from=resume_from,
-        auto_resume=auto_resume,
-        seed=seed,
-        diff_seed=diff_seed,
-        deterministic=deterministic,
-        launcher=launcher,
-        amp=amp,
-    )
+    settings = convert_train_config(cfg, config_path, options)
     notes = settings.pop('notes')
     runner_cfg = runner_config(cfg, settings['work_dir'])
     with explain_registry_errors(cfg, config_path):
@@ -113,6 +86,6 @@ def train_model(
         for note in notes:
             runner.logger.info(note)
         runner.train()
-        if not test:
+        if not options.test:
             return {}
-        return _test_after_training(runner, test_last, test_best)
+        return _test_after_training(runner, options.test_last, options.test_best)

@@ -5,7 +5,13 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from mmaction.engine import ConfigError, convert_test_config, convert_train_config
+from mmaction.engine import (
+    ConfigError,
+    TestOptions,
+    TrainOptions,
+    convert_test_config,
+    convert_train_config,
+)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TPN_DIR = osp.join(ROOT, 'configs', 'recognition', 'tpn')
@@ -40,7 +46,7 @@ def _fake_cfg(**overrides) -> Config:
 
 def test_seed_slowonly_config_converts():
     cfg = Config.fromfile(SLOWONLY)
-    kw = convert_train_config(cfg, SLOWONLY, validate=True, test=True)
+    kw = convert_train_config(cfg, SLOWONLY, TrainOptions(validate=True, test_last=True))
     assert kw['train_cfg'] == dict(type='EpochBasedTrainLoop', max_epochs=150, val_interval=5)
     assert kw['optim_wrapper'] == dict(
         type='OptimWrapper',
@@ -99,7 +105,7 @@ def test_tsm_seed_converts_with_its_own_grad_clip():
 def test_normalize_stays_when_something_follows_it():
     cfg = _fake_cfg()
     cfg.data.val.pipeline = list(cfg.data.val.pipeline) + [dict(type='ColorJitter')]
-    kw = convert_train_config(cfg, 'fake.py', validate=True)
+    kw = convert_train_config(cfg, 'fake.py', TrainOptions(validate=True))
     assert 'data_preprocessor' not in kw['model']
     assert 'Normalize' in [t['type'] for t in kw['train_dataloader']['dataset']['pipeline']]
 
@@ -108,9 +114,8 @@ def test_per_split_overrides_and_cli_options(tmp_path):
     cfg = _fake_cfg()
     cfg.data.train_dataloader = dict(videos_per_gpu=2, workers_per_gpu=0, drop_last=True)
     cfg.optimizer_config = dict(grad_clip=dict(max_norm=5), cumulative_iters=4)
-    kw = convert_train_config(
-        cfg, 'fake.py', work_dir=str(tmp_path), seed=3, deterministic=True, launcher='pytorch',
-    )  # fmt: skip
+    options = TrainOptions(work_dir=str(tmp_path), seed=3, deterministic=True, launcher='pytorch')
+    kw = convert_train_config(cfg, 'fake.py', options)
     train = kw['train_dataloader']
     assert (train['batch_size'], train['num_workers'], train['drop_last']) == (2, 0, True)
     assert train['persistent_workers'] is False
@@ -124,12 +129,13 @@ def test_resume_from_and_load_from():
     cfg = _fake_cfg(load_from='pre.pth')
     kw = convert_train_config(cfg, 'fake.py')
     assert (kw['load_from'], kw['resume']) == ('pre.pth', False)
-    kw = convert_train_config(cfg, 'fake.py', resume_from='r.pth')
+    kw = convert_train_config(cfg, 'fake.py', TrainOptions(resume_from='r.pth'))
     assert (kw['load_from'], kw['resume']) == ('r.pth', True)
 
 
 def test_auto_resume_without_checkpoint_starts_afresh(tmp_path):
-    kw = convert_train_config(_fake_cfg(), 'fake.py', work_dir=str(tmp_path), auto_resume=True)
+    options = TrainOptions(work_dir=str(tmp_path), auto_resume=True)
+    kw = convert_train_config(_fake_cfg(), 'fake.py', options)
     assert kw['resume'] is False
     assert any('no complete checkpoint' in n for n in kw['notes'])
 
@@ -163,7 +169,7 @@ def test_unknown_data_key_is_named():
     cfg = _fake_cfg()
     cfg.data.test_dataloader = dict(video_per_gpu=1)
     with pytest.raises(ConfigError, match=r'data\.test_dataloader\.video_per_gpu'):
-        convert_test_config(cfg, 'fake.py', metrics=['top_k_accuracy'])
+        convert_test_config(cfg, 'fake.py', TestOptions(metrics=['top_k_accuracy']))
 
 
 def test_helper_variables_are_not_errors():
@@ -175,10 +181,10 @@ def test_test_conversion_sets_average_clips_and_evaluators(tmp_path):
     cfg = _fake_cfg()
     cfg.model.backbone.pretrained = 'torchvision://resnet50'
     out = str(tmp_path / 'r.json')
-    kw = convert_test_config(
-        cfg, 'fake.py', metrics=['top_k_accuracy'], metric_options=dict(
-            top_k_accuracy=dict(topk=(1, 3))), out=out, average_clips='score',
-    )  # fmt: skip
+    options = TestOptions(
+        metrics=['top_k_accuracy'], eval_options=dict(topk=(1, 3)), out=out, average_clips='score'
+    )
+    kw = convert_test_config(cfg, 'fake.py', options)
     assert kw['model']['test_cfg'] == dict(average_clips='score')
     assert kw['model']['backbone']['pretrained'] is None
     assert kw['test_evaluator'] == [
@@ -187,14 +193,14 @@ def test_test_conversion_sets_average_clips_and_evaluators(tmp_path):
         dict(type='DumpVideoScores', out_file=out),
     ]  # fmt: skip
     assert kw['test_dataloader']['batch_size'] == 4
-    kw = convert_test_config(cfg, 'fake.py', out=out, average_clips=None)
+    kw = convert_test_config(cfg, 'fake.py', TestOptions(out=out, average_clips=None))
     assert kw['model']['test_cfg'] == dict(average_clips=None)
     with pytest.raises(ValueError, match='Nothing to do'):
         convert_test_config(cfg, 'fake.py')
 
 
 def test_synthetic_config_converts():
-    kw = convert_train_config(Config.fromfile(SYNTHETIC), SYNTHETIC, validate=True)
+    kw = convert_train_config(Config.fromfile(SYNTHETIC), SYNTHETIC, TrainOptions(validate=True))
     assert kw['model']['cls_head']['num_classes'] == 8
     assert [s['type'] for s in kw['param_scheduler']] == ['LinearWarmupLR', 'MultiStepLR']
 

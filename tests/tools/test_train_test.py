@@ -94,15 +94,15 @@ def test_train_validate_test_best_then_test_tool(tiny_data, tmp_path):
 
 
 def test_bad_config_errors_are_clear(tiny_data, tmp_path):
-    from mmaction.engine import ConfigError, train_model
+    from mmaction.engine import ConfigError, TrainOptions, train_model
 
     cfg = Config.fromfile(CONFIG)
     cfg.merge_from_dict(dict(optimzer=dict(lr=0.1)))
     with pytest.raises(ConfigError, match="'optimzer'.*'optimizer'"):
-        train_model(cfg, CONFIG, work_dir=str(tmp_path))
+        train_model(cfg, CONFIG, TrainOptions(work_dir=str(tmp_path)))
     cfg = Config.fromfile(CONFIG)
     cfg.model.neck.type = 'TPNN'
     with pytest.raises(ConfigError, match=r"'TPNN'.*model\.neck.*'TPN'"):
-        train_model(cfg, CONFIG, work_dir=str(tmp_path))
+        train_model(cfg, CONFIG, TrainOptions(work_dir=str(tmp_path)))
     res = run([sys.executable, TEST, CONFIG, 'x.pth', '--out', 'r.txt'], check=False)
     assert res.returncode != 0 and 'r.txt' in res.stderr

@@ -1,0 +1,89 @@
+"""The command-line options of a training or testing run, as one object each.
+
+``tools/train.py`` and ``tools/test.py`` fill these from their arguments;
+:func:`~mmaction.engine.train_model` / :func:`~mmaction.engine.test_model`
+and the config converters read them, so an option is declared once here
+instead of being relayed as a keyword through every layer.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, List, Optional
+
+#: Default of ``TestOptions.average_clips``: keep the value of the config.
+KEEP_AVERAGE_CLIPS = 'keep-config'
+
+
+@dataclass
+class RunOptions:
+    """Options shared by training and testing.
+
+    Attributes:
+        work_dir: ``--work-dir``; else the config's ``work_dir``; else
+            ``./work_dirs/<config name>``.
+        launcher: ``--launcher``: ``'none'``, ``'pytorch'``, ``'slurm'`` or
+            ``'mpi'``.
+        verbose: ``--verbose``: also show the environment, the config and the
+            hook table on the console (they always go to the log file).
+    """
+
+    work_dir: Optional[str] = None
+    launcher: str = 'none'
+    verbose: bool = False
+
+
+@dataclass
+class TrainOptions(RunOptions):
+    """Options of ``tools/train.py`` (MMAction2 0.x's, plus ``--auto-resume``).
+
+    Attributes:
+        validate: ``--validate``: evaluate on ``data.val`` every
+            ``evaluation.interval`` epochs and keep the best checkpoint.
+        test_last: ``--test-last``: test the final weights on ``data.test``.
+        test_best: ``--test-best``: test the best weights on ``data.test``.
+        resume_from: ``--resume-from``: checkpoint to resume training from.
+        auto_resume: ``--auto-resume``: resume from the newest complete
+            checkpoint of the work dir, if any.
+        seed: ``--seed``.
+        diff_seed: ``--diff-seed``: a different seed on every rank.
+        deterministic: ``--deterministic``: deterministic algorithms.
+        amp: ``--amp``: mixed precision (float16 with loss scaling on CUDA,
+            bfloat16 on the CPU).
+    """
+
+    validate: bool = False
+    test_last: bool = False
+    test_best: bool = False
+    resume_from: Optional[str] = None
+    auto_resume: bool = False
+    seed: Optional[int] = None
+    diff_seed: bool = False
+    deterministic: bool = False
+    amp: bool = False
+
+    @property
+    def test(self) -> bool:
+        """bool: Whether ``data.test`` is used after training."""
+        return self.test_last or self.test_best
+
+
+@dataclass
+class TestOptions(RunOptions):
+    """Options of ``tools/test.py`` (MMAction2 0.x's).
+
+    Attributes:
+        metrics: ``--eval`` names, e.g. ``['top_k_accuracy',
+            'mean_class_accuracy']``; None uses the config's ``eval_config``.
+        eval_options: ``--eval-options``.
+        out: ``--out``: per-video scores (``.json``, ``.pkl``, ``.yaml``).
+        average_clips: ``--average-clips``: ``'score'``, ``'prob'`` or None;
+            :data:`KEEP_AVERAGE_CLIPS` keeps the config's value.
+        fuse_conv_bn: ``--fuse-conv-bn``: fold BatchNorm into convolutions.
+    """
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    metrics: Optional[List[str]] = None
+    eval_options: dict = field(default_factory=dict)
+    out: Optional[str] = None
+    average_clips: Any = KEEP_AVERAGE_CLIPS
+    fuse_conv_bn: bool = False
