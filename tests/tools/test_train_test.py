@@ -17,15 +17,14 @@ from tpn_run_helpers import (
     last_checkpoint,
     load_ckpt,
     logged_scalars,
-    make_data,
     run,
     train,
 )
 
 
 @pytest.fixture(scope='module')
-def tiny_data(tmp_path_factory):
-    return make_data(str(tmp_path_factory.mktemp('tiny') / 'synthetic'), 2, 1, frames=16)
+def tiny_data(tiny_synthetic):
+    return tiny_synthetic
 
 
 def _metrics(stdout: str) -> dict:
