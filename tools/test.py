@@ -70,6 +70,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         default='none',
         help='job launcher',
     )
+    parser.add_argument(
+        '--verbose',
+        action='store_true',
+        help='also show the environment, the config, the hooks and every log line on the '
+        'console (they always go to the log file)',
+    )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
@@ -92,15 +98,12 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     """Parse the command line, load the config and test the checkpoint."""
     args = parse_args(argv)
-    from mmengine.config import Config
+    from mmaction.engine import TestOptions, cli_guard, load_config, test_model
 
-    from mmaction.engine import TestOptions, cli_guard, test_model
-
-    cfg = Config.fromfile(args.config)
-    cfg.merge_from_dict(args.cfg_options)
     options = TestOptions(
         work_dir=args.work_dir,
         launcher=args.launcher,
+        verbose=args.verbose,
         metrics=args.eval,
         eval_options=args.eval_options,
         out=args.out,
@@ -109,6 +112,7 @@ def main(argv=None) -> None:
     if args.average_clips is not _UNSET:
         options.average_clips = args.average_clips
     with cli_guard():
+        cfg = load_config(args.config, args.cfg_options)
         test_model(cfg, args.checkpoint, args.config, options)
 
 

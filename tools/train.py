@@ -53,6 +53,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     parser.add_argument(
+        '--verbose',
+        action='store_true',
+        help='also show the environment, the config, the hooks and every log line on the '
+        'console (they always go to the log file)',
+    )
+    parser.add_argument(
         '--amp',
         action='store_true',
         help='mixed precision: float16 with loss scaling on CUDA, bfloat16 on the CPU',
@@ -66,9 +72,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     """Parse the command line, load the config and train."""
     args = parse_args(argv)
-    from mmengine.config import Config
-
-    from mmaction.engine import TrainOptions, cli_guard, train_model
+    from mmaction.engine import TrainOptions, cli_guard, load_config, train_model
 
     if args.gpus is not None or args.gpu_ids is not None:
         warnings.warn(
@@ -76,11 +80,10 @@ def main(argv=None) -> None:
             'device; use tools/dist_train.sh for several GPUs',
             stacklevel=1,
         )
-    cfg = Config.fromfile(args.config)
-    cfg.merge_from_dict(args.cfg_options)
     options = TrainOptions(
         work_dir=args.work_dir,
         launcher=args.launcher,
+        verbose=args.verbose,
         validate=args.validate,
         test_last=args.test_last,
         test_best=args.test_best,
@@ -92,6 +95,7 @@ def main(argv=None) -> None:
         amp=args.amp,
     )
     with cli_guard():
+        cfg = load_config(args.config, args.cfg_options)
         train_model(cfg, args.config, options)
 
 

@@ -2,7 +2,8 @@
 
 from . import transforms  # noqa: F401  (registers the augmentation transforms)
 from .base import BaseDataset, BrokenDataWarning
-from .exceptions import BrokenVideoError
+from .collate import action_collate
+from .exceptions import BrokenSample, BrokenVideoError
 from .rawframe_dataset import RawframeDataset
 from .transforms import (  # noqa: F401  (register the loading transforms)
     compose,
@@ -23,6 +24,7 @@ from .video_dataset import VideoDataset
 __all__ = [
     'BaseDataset',
     'BrokenDataWarning',
+    'BrokenSample',
     'BrokenVideoError',
     'Compose',
     'DecordDecode',
@@ -36,4 +38,5 @@ __all__ = [
     'RawframeDataset',
     'SampleFrames',
     'VideoDataset',
+    'action_collate',
 ]

@@ -10,8 +10,10 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from mmaction.utils.errors import AnnotationError
+
 from .annotation_store import PackedIntLists, PackedStrings
-from .exceptions import BrokenVideoError
+from .exceptions import BrokenSample, BrokenVideoError
 from .transforms.compose import Compose
 
 # The string column that names a sample's data, one per dataset kind.
@@ -37,9 +39,14 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
     sample is replaced by a random other one and a :class:`BrokenDataWarning`
     names the file and counts the broken samples met so far by this process.
     In testing the error propagates, unless ``skip_broken=True``: then the
-    sample is replaced by the next readable one (so the test set shrinks by
-    the broken videos and their scores are those of a neighbour; use it only
-    to get through a dataset with a few unreadable files).
+    sample comes back as a :class:`BrokenSample`, which the test loop leaves
+    out of the metrics (and writes as ``null`` to ``--out``) instead of
+    scoring anything in its place.
+
+    Annotations are parsed strictly: a line without a label, a label that is
+    not an integer, or a ``total_frames`` that is not a positive integer is
+    an :class:`~mmaction.utils.errors.AnnotationError` naming the file and
+    line, and so is a ``data_prefix`` that is not a directory.
 
     Args:
         ann_file (str): Path of the annotation file (text, or ``.json`` list
@@ -63,8 +70,8 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
             ``class_frequency ** power``. Defaults to 0.
         dynamic_length (bool): Marks a dataset whose length a sampler may
             change (kept for 0.x configs). Defaults to False.
-        skip_broken (bool): In test mode, replace broken samples instead of
-            raising. Defaults to False.
+        skip_broken (bool): In test mode, return a :class:`BrokenSample` for
+            a broken sample instead of raising. Defaults to False.
         max_refetch (int): How many replacements to try for one broken
             sample before giving up. Defaults to 10.
     """
@@ -97,9 +104,7 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
         if not osp.isfile(ann_file):
             raise FileNotFoundError(f'annotation file not found: {ann_file}')
         self.ann_file = ann_file
-        if data_prefix is not None and osp.isdir(data_prefix):
-            data_prefix = osp.realpath(data_prefix)
-        self.data_prefix = data_prefix
+        self.data_prefix = self._check_prefix(data_prefix)
         self.test_mode = test_mode
         self.multi_class = multi_class
         self.num_classes = num_classes
@@ -122,6 +127,17 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
             self._init_class_sampling()
 
     # ------------------------------------------------------------------ loading
+    def _check_prefix(self, data_prefix: Optional[str]) -> Optional[str]:
+        """The resolved local ``data_prefix``; a missing local folder is an error."""
+        if data_prefix is None or '://' in str(data_prefix):
+            return data_prefix  # None, or a remote (file-backend) prefix such as s3://
+        if not osp.isdir(data_prefix):
+            raise AnnotationError(
+                f'data_prefix {data_prefix!r} (for {self.ann_file}) is not a directory: '
+                'set data_prefix to the folder that holds the files the annotation lists'
+            )
+        return osp.realpath(data_prefix)
+
     @abstractmethod
     def load_annotations(self) -> Dict[str, list]:
         """Parse the text annotation file into columns.
@@ -145,16 +161,16 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
         """Turn the label tokens of one annotation line into int label(s)."""
         tokens = [token.decode() if isinstance(token, bytes) else token for token in tokens]
         if not tokens:
-            raise ValueError(f'{self.ann_file}, line {lineno}: missing label')
+            raise AnnotationError(f'{self.ann_file}, line {lineno}: missing label')
         if not self.multi_class and len(tokens) != 1:
-            raise ValueError(
+            raise AnnotationError(
                 f'{self.ann_file}, line {lineno}: expected one label, got {tokens} '
                 '(set multi_class=True for multi-label annotations)'
             )
         try:
             labels = [int(token) for token in tokens]
         except ValueError:
-            raise ValueError(
+            raise AnnotationError(
                 f'{self.ann_file}, line {lineno}: labels must be integers, got {tokens}'
             ) from None
         return labels if self.multi_class else labels[0]
@@ -164,7 +180,7 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
         with open(self.ann_file, encoding='utf-8') as file:
             infos = json.load(file)
         if not isinstance(infos, list) or not infos:
-            raise ValueError(f'{self.ann_file}: expected a non-empty JSON list of dicts')
+            raise AnnotationError(f'{self.ann_file}: expected a non-empty JSON list of dicts')
         path_key = 'frame_dir' if 'frame_dir' in infos[0] else 'filename'
         columns: Dict[str, list] = {path_key: [], 'label': [], 'lineno': []}
         for key in INT_KEYS:
@@ -173,7 +189,7 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
         for number, info in enumerate(infos, 1):
             missing = [key for key in columns if key not in ('lineno',) and key not in info]
             if missing:
-                raise KeyError(f'{self.ann_file}, entry {number}: missing key(s) {missing}')
+                raise AnnotationError(f'{self.ann_file}, entry {number}: missing key(s) {missing}')
             label = info['label']
             tokens = [str(item) for item in (label if isinstance(label, list) else [label])]
             columns[path_key].append(info[path_key])
@@ -181,38 +197,69 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
             columns['lineno'].append(number)
             for key in INT_KEYS:
                 if key in columns:
-                    columns[key].append(int(info[key]))
+                    columns[key].append(self._json_int(info, key, number))
         return columns
 
+    def _json_int(self, info: dict, key: str, number: int) -> int:
+        value = info[key]
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+            raise AnnotationError(
+                f'{self.ann_file}, entry {number}: {key} must be a non-negative integer, '
+                f'got {value!r}'
+            )
+        return int(value)
+
     def _store(self, columns: Dict[str, list]) -> None:
-        linenos = np.asarray(columns.pop('lineno'), dtype=np.int64)
-        if len(linenos) == 0:
-            raise ValueError(f'annotation file {self.ann_file} has no samples')
+        self._linenos = np.asarray(columns.pop('lineno'), dtype=np.int64)
+        if len(self._linenos) == 0:
+            raise AnnotationError(f'annotation file {self.ann_file} has no samples')
         self.path_key = next(key for key in PATH_KEYS if key in columns)
         self._paths = PackedStrings(columns.pop(self.path_key))
         self._ints = {
             key: np.asarray(columns.pop(key), dtype=np.int64) for key in INT_KEYS if key in columns
         }
+        if 'total_frames' in self._ints:
+            bad = np.flatnonzero(self._ints['total_frames'] <= 0)
+            if len(bad):
+                raise AnnotationError(
+                    f'{self.ann_file}, line {self._linenos[bad[0]]}: total_frames must be a '
+                    f'positive integer, got {self._ints["total_frames"][bad[0]]}'
+                )
         labels = columns.pop('label')
         if self.multi_class:
             self._labels = PackedIntLists(labels)
-            flat, owners = (
-                self._labels.values,
-                np.repeat(np.arange(len(labels)), np.diff(self._labels.offsets)),
-            )
         else:
             self._labels = np.asarray(labels, dtype=np.int64)
-            flat, owners = self._labels, np.arange(len(labels))
         if self.num_classes is not None:
-            bad = np.flatnonzero((flat < 0) | (flat >= self.num_classes))
-            if len(bad):
-                sample = owners[bad[0]]
-                raise ValueError(
-                    f'{self.ann_file}, line {linenos[sample]}: label {flat[bad[0]]} '
-                    f'is out of range for num_classes={self.num_classes}'
-                )
+            self.check_labels(self.num_classes, 'num_classes')
         if columns:
             raise KeyError(f'unknown annotation columns {sorted(columns)}')
+
+    def check_labels(self, num_classes: int, source: str = 'num_classes') -> None:
+        """Check that every label (each of a multi-label line) is in ``[0, num_classes)``.
+
+        Args:
+            num_classes (int): The number of classes the labels must fit.
+            source (str): Where ``num_classes`` comes from, for the message
+                (e.g. ``'model.cls_head.num_classes'``).
+
+        Raises:
+            AnnotationError: Naming the file, line and label of the first
+                label out of range.
+        """
+        if self.multi_class:
+            flat = self._labels.values
+            owners = np.repeat(np.arange(len(self)), np.diff(self._labels.offsets))
+        else:
+            flat, owners = self._labels, np.arange(len(self))
+        bad = np.flatnonzero((flat < 0) | (flat >= num_classes))
+        if len(bad):
+            count = len(np.unique(owners[bad]))
+            raise AnnotationError(
+                f'{self.ann_file}, line {self._linenos[owners[bad[0]]]}: label {flat[bad[0]]} '
+                f'is out of range for {source}={num_classes} (labels must be 0..'
+                f'{num_classes - 1}; {count} line(s) of this file have such labels)'
+            )
 
     def _init_class_sampling(self) -> None:
         classes, inverse, counts = np.unique(self._labels, return_inverse=True, return_counts=True)
@@ -283,21 +330,21 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
             return self.prepare_test_frames(idx)
         return self.prepare_train_frames(idx)
 
-    def __getitem__(self, idx: int) -> dict:
+    def __getitem__(self, idx: int) -> Union[dict, BrokenSample]:
         try:
             return self._prepare(idx)
         except BrokenVideoError as error:
-            if self.test_mode and not self.skip_broken:
+            if not self.test_mode:
+                return self._replace_broken(idx, error)
+            if not self.skip_broken:
                 raise
-            return self._replace_broken(idx, error)
+            self.num_broken += 1
+            return BrokenSample(int(idx), error.filename, error.reason)
 
     def _replace_broken(self, idx: int, error: BrokenVideoError) -> dict:
-        for attempt in range(1, self.max_refetch + 1):
+        for _ in range(self.max_refetch):
             self.num_broken += 1
-            if self.test_mode:
-                new_idx = (idx + attempt) % len(self)
-            else:
-                new_idx = int(np.random.randint(len(self)))
+            new_idx = int(np.random.randint(len(self)))
             warnings.warn(
                 f'{error}; sample {idx} replaced by sample {new_idx}. '
                 f'{self.num_broken} broken samples so far',

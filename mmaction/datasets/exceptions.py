@@ -1,4 +1,6 @@
-"""Errors raised while loading samples."""
+"""Errors raised while loading samples, and the stand-in for a skipped test sample."""
+
+from typing import NamedTuple
 
 from mmaction.utils.errors import UserError
 
@@ -23,3 +25,20 @@ class BrokenVideoError(UserError, ValueError):
     def __reduce__(self):
         # Keeps the exception picklable across data-loader worker processes.
         return (type(self), (self.filename, self.reason))
+
+
+class BrokenSample(NamedTuple):
+    """What a test-mode dataset with ``skip_broken=True`` returns for a broken sample.
+
+    The collate function keeps it out of the batch and the test loop leaves
+    the sample out of the metrics, so nothing is scored in its place.
+
+    Attributes:
+        index (int): The sample's index in the data set.
+        filename (str): The file at fault.
+        reason (str): What went wrong.
+    """
+
+    index: int
+    filename: str
+    reason: str

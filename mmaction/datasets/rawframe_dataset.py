@@ -3,6 +3,7 @@
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
 from mmaction.registry import DATASETS
+from mmaction.utils.errors import AnnotationError
 
 from .base import BaseDataset
 
@@ -122,9 +123,9 @@ class RawframeDataset(BaseDataset):
             ints = []
         if len(ints) != num_ints:
             columns = 'frame_dir offset total_frames' if num_ints == 2 else 'frame_dir total_frames'
-            raise ValueError(
-                f'{self.ann_file}, line {lineno}: expected "{columns} label", '
-                f'got {line.decode(errors="replace")!r}'
+            raise AnnotationError(
+                f'{self.ann_file}, line {lineno}: expected "{columns} label" with integer '
+                f'{columns.split(" ", 1)[1]}, got {line.decode(errors="replace")!r}'
             )
         return ints, self.parse_labels(tokens[1 + num_ints :], lineno)
 

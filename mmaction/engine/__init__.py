@@ -1,10 +1,13 @@
 """Training and testing engine: 0.x config conversion, runner, hooks, entry points."""
 
+from . import eval_loops  # noqa: F401  (registers ActionValLoop, ActionTestLoop)
 from .atomic_io import atomic_local_writes, atomic_write_bytes, atomic_write_text
 from .auto_resume import find_resumable_checkpoint, is_complete_checkpoint
+from .broken_video_report import BrokenVideoReport
 from .cli import cli_guard
 from .config_adapter import convert_test_config, convert_train_config
 from .config_check import ConfigError, explain_registry_errors
+from .config_loader import load_config
 from .cpu_amp_optim_wrapper import CPUBFloat16OptimWrapper
 from .fuse_conv_bn import fuse_conv_bn
 from .hooks import AtomicCheckpointHook, CheckpointMetaHook, TestProgressHook
@@ -21,6 +24,7 @@ __all__ = [
     'TrainOptions',
     'ActionRunner',
     'AtomicCheckpointHook',
+    'BrokenVideoReport',
     'CPUBFloat16OptimWrapper',
     'CheckpointMetaHook',
     'ConfigError',
@@ -36,6 +40,7 @@ __all__ = [
     'find_resumable_checkpoint',
     'fuse_conv_bn',
     'is_complete_checkpoint',
+    'load_config',
     'test_model',
     'train_model',
 ]

@@ -146,7 +146,8 @@ def convert_train_config(
             checkpoint=checkpoint_hook,
             sampler_seed=dict(type='DistSamplerSeedHook'),
         ),
-        custom_hooks=[dict(type='CheckpointMetaHook')] + list(src.get('custom_hooks') or []),
+        custom_hooks=[dict(type='CheckpointMetaHook'), dict(type='ConsoleProgressHook')]
+        + list(src.get('custom_hooks') or []),
         visualizer=visualizer,
         log_processor=log_processor,
         env_cfg=convert_env(src, notes, options.launcher),
@@ -161,19 +162,25 @@ def convert_train_config(
     )
     if validate:
         kwargs.update(
-            val_dataloader=dataloader_cfg(data, 'val'), val_cfg=dict(type='ValLoop'),
-            val_evaluator=metric,
+            val_dataloader=dataloader_cfg(data, 'val'), val_cfg=dict(type='ActionValLoop'),
+            val_evaluator=[metric, broken_video_report(work_dir, 'val')],
         )  # fmt: skip
     if test:
         kwargs.update(
-            test_dataloader=dataloader_cfg(data, 'test'), test_cfg=dict(type='TestLoop'),
+            test_dataloader=dataloader_cfg(data, 'test'), test_cfg=dict(type='ActionTestLoop'),
             # 0.x wrote the scores of --test-last/--test-best to <name>_pred.pkl.
             test_evaluator=[metric, dict(type='DumpVideoScores',
-                                         out_file=osp.join(work_dir, 'last_pred.pkl'))],
+                                         out_file=osp.join(work_dir, 'last_pred.pkl')),
+                            broken_video_report(work_dir, 'test')],
         )  # fmt: skip
     kwargs.update(_resume_settings(src, work_dir, options.resume_from, options.auto_resume, notes))
     kwargs['notes'] = notes
     return kwargs
+
+
+def broken_video_report(work_dir: str, split: str) -> dict:
+    """Config of the metric that lists the unreadable videos of ``split`` in the work dir."""
+    return dict(type='BrokenVideoReport', out_file=osp.join(work_dir, f'broken_{split}_videos.txt'))
 
 
 def runner_config(cfg, work_dir: Optional[str] = None):
@@ -276,12 +283,14 @@ def convert_test_config(
         evaluators.append(acc_metric_cfg(metrics, metric_options))
     if out:
         evaluators.append(dict(type='DumpVideoScores', out_file=out))
+    work_dir = options.work_dir or src.get('work_dir') or default_work_dir(config_path)
+    evaluators.append(broken_video_report(work_dir, 'test'))
     logger_hook, visualizer, log_processor = convert_log_config(src.get('log_config'))
     kwargs: Dict[str, Any] = dict(
         model=model,
-        work_dir=options.work_dir or src.get('work_dir') or default_work_dir(config_path),
+        work_dir=work_dir,
         test_dataloader=dataloader_cfg(data, 'test'),
-        test_cfg=dict(type='TestLoop'),
+        test_cfg=dict(type='ActionTestLoop'),
         test_evaluator=evaluators,
         default_hooks=dict(
             runtime_info=dict(type='RuntimeInfoHook'),

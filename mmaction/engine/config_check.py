@@ -10,7 +10,7 @@ strictly.
 import difflib
 import re
 from contextlib import contextmanager
-from typing import Iterator, List, Optional, Sequence
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 from mmaction.utils.errors import ConfigError
 
@@ -50,6 +50,37 @@ def _suggest(name: str, candidates: Sequence[str]) -> str:
     if not close:
         return ''
     return ' Did you mean ' + ' or '.join(repr(c) for c in close) + '?'
+
+
+def suggest(name: str, candidates: Sequence[str]) -> str:
+    """`` Did you mean 'x'?`` for the candidates close to ``name``, or an empty string."""
+    return _suggest(name, candidates)
+
+
+def check_section_keys(
+    section: str, keys, known, filename: Optional[str] = None, kind: str = ''
+) -> None:
+    """Refuse keys of a 0.x config section (``lr_config``, ``evaluation``, ...) it does not read.
+
+    Args:
+        section: The section's name, e.g. ``'lr_config'``.
+        keys: The keys the config gives it.
+        known: The keys its handler reads.
+        filename: The config file, for the message.
+        kind: What the section is, when that decides its keys (e.g. ``'SGD'``).
+
+    Raises:
+        ConfigError: Naming the first unknown key, the closest known one and
+            the known keys.
+    """
+    unknown = sorted(set(keys) - set(known))
+    if unknown:
+        where = f' in config {filename}' if filename else ''
+        of = f'{section} ({kind})' if kind else section
+        raise ConfigError(
+            f'Unknown key {section}.{unknown[0]}{where}.{_suggest(unknown[0], known)} '
+            f'Known keys of {of}: {", ".join(sorted(known))}.'
+        )
 
 
 def check_top_level_keys(cfg, filename: Optional[str] = None) -> None:
@@ -123,18 +154,100 @@ def _registered_names(registry_name: str) -> List[str]:
     return sorted(names)
 
 
+def _registered_class(type_name: str) -> Optional[type]:
+    """The class registered as ``type_name`` in any registry of ours or mmengine's."""
+    import mmengine.registry as mm_registry
+
+    from mmaction import registry as action_registry
+
+    for module in (action_registry, mm_registry):
+        for obj in vars(module).values():
+            if isinstance(obj, mm_registry.Registry):
+                found = obj.module_dict.get(type_name)
+                if isinstance(found, type):
+                    return found
+    return None
+
+
+def init_parameters(cls: type) -> List[str]:
+    """Keyword arguments ``cls(...)`` accepts, following ``**kwargs`` up the class tree."""
+    import inspect
+
+    names: List[str] = []
+    for klass in cls.__mro__:
+        if '__init__' not in vars(klass):
+            continue
+        parameters = inspect.signature(klass.__init__).parameters.values()
+        names += [p.name for p in parameters if p.name != 'self' and p.kind != p.VAR_POSITIONAL]
+        if not any(p.kind == p.VAR_KEYWORD for p in parameters):
+            break
+    return [name for name in dict.fromkeys(names) if name not in ('args', 'kwargs')]
+
+
+def find_key_paths(cfg, key: str, prefix: str = '') -> List[Tuple[str, dict]]:
+    """``(dotted path, dict)`` of every dict in ``cfg`` with a ``type`` and the key ``key``."""
+    found: List[Tuple[str, dict]] = []
+    if isinstance(cfg, dict):
+        if key in cfg and isinstance(cfg.get('type'), str):
+            found.append((prefix or '<root>', cfg))
+        for name, value in cfg.items():
+            found += find_key_paths(value, key, f'{prefix}.{name}' if prefix else str(name))
+    elif isinstance(cfg, (list, tuple)):
+        for i, value in enumerate(cfg):
+            found += find_key_paths(value, key, f'{prefix}[{i}]')
+    return found
+
+
 _NOT_IN_REGISTRY = re.compile(r"['\"]?([\w.]+) is not in the ([\w:]+) registry")
+_UNEXPECTED_ARGUMENT = re.compile(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'")
+
+
+def _explain_unexpected_argument(err: TypeError, cfg, filename: Optional[str]) -> ConfigError:
+    """A ConfigError for ``X.__init__() got an unexpected keyword argument 'k'``, or None."""
+    match = _UNEXPECTED_ARGUMENT.search(str(err))
+    if match is None:
+        return None
+    class_name, key = match.groups()
+    plain = cfg.to_dict() if hasattr(cfg, 'to_dict') else cfg
+    for path, node in find_key_paths(plain, key):
+        cls = _registered_class(node['type'])
+        if cls is None or class_name not in {klass.__name__ for klass in cls.__mro__}:
+            continue
+        where = f' in config {filename}' if filename else ''
+        accepted = init_parameters(cls)
+        hint = _suggest(key, accepted) or f' {node["type"]} takes: {", ".join(accepted)}.'
+        return ConfigError(f'Unknown argument {key!r} for {node["type"]} (at {path}){where}.{hint}')
+    return None
+
+
+@contextmanager
+def naming_config(filename: Optional[str]) -> Iterator[None]:
+    """Add ``(config FILE)`` to a ConfigError raised inside that does not name the file yet."""
+    try:
+        yield
+    except ConfigError as err:
+        if filename and filename not in str(err):
+            raise ConfigError(f'{err} (config {filename})') from err
+        raise
 
 
 @contextmanager
 def explain_registry_errors(cfg, filename: Optional[str] = None) -> Iterator[None]:
-    """Turn a registry's "X is not in the Y registry" KeyError into a ConfigError.
+    """Turn unknown ``type=`` names and arguments met while building into ConfigErrors.
 
-    The new message names the config key(s) holding ``type='X'`` and suggests
-    close registered names.
+    A registry's "X is not in the Y registry" KeyError names the config
+    key(s) holding ``type='X'`` and suggests close registered names. A
+    component's "unexpected keyword argument 'k'" TypeError names the
+    component, where the config sets ``k`` and the closest parameter. Other
+    errors propagate unchanged.
     """
     try:
         yield
+    except TypeError as err:
+        explained = _explain_unexpected_argument(err, cfg, filename)
+        if explained is None:
+            raise
+        raise explained from err
     except KeyError as err:
         match = _NOT_IN_REGISTRY.search(str(err))
         if match is None:

@@ -8,7 +8,7 @@ stacks the 0.x sample dicts into batch tensors.
 """
 
 import copy
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from .config_check import ConfigError
 
@@ -55,12 +55,62 @@ def dataloader_cfg(data: dict, split: str) -> dict:
         pin_memory=bool(settings['pin_memory']),
         drop_last=bool(settings['drop_last']),
         sampler=dict(type='DefaultSampler', shuffle=bool(settings['shuffle'])),
-        collate_fn=dict(type='default_collate'),
+        collate_fn=dict(type='action_collate'),
         dataset=dataset,
     )
     if workers > 0 and settings.get('prefetch_factor') is not None:
         loader['prefetch_factor'] = int(settings['prefetch_factor'])
     return loader
+
+
+def head_num_classes(model: dict) -> Optional[int]:
+    """``model.cls_head.num_classes`` of a model config, or None (no head)."""
+    head = model.get('cls_head')
+    return head.get('num_classes') if isinstance(head, dict) else None
+
+
+def build_checked_datasets(runner_kwargs: Dict[str, Any], model: dict) -> Dict[str, Any]:
+    """Build the dataset of every dataloader of a run and check its labels, before any work.
+
+    Building a dataset parses its annotation file strictly (a malformed line,
+    a missing ``data_prefix`` folder are errors naming the file). Then every
+    label of every split the run uses is checked against
+    ``model.cls_head.num_classes``, and a data set's own ``num_classes``
+    must agree with it. The built datasets replace their configs in the
+    dataloader configs, so nothing is parsed twice.
+
+    Args:
+        runner_kwargs: Runner arguments with ``{split}_dataloader`` configs;
+            updated in place.
+        model: The model config.
+
+    Returns:
+        The built datasets by split name (``'train'``, ``'val'``, ``'test'``).
+
+    Raises:
+        ConfigError: the two ``num_classes`` disagree.
+        AnnotationError: a malformed annotation or a label out of range.
+    """
+    from mmaction.registry import DATASETS
+
+    num_classes = head_num_classes(model)
+    built = {}
+    for split in ('train', 'val', 'test'):
+        loader = runner_kwargs.get(f'{split}_dataloader')
+        if not isinstance(loader, dict) or not isinstance(loader.get('dataset'), dict):
+            continue
+        dataset = DATASETS.build(loader['dataset'])
+        own = getattr(dataset, 'num_classes', None)
+        if num_classes is not None:
+            if own is not None and own != num_classes:
+                raise ConfigError(
+                    f'data.{split}.num_classes={own} but model.cls_head.num_classes='
+                    f'{num_classes}: make them equal (the head scores num_classes classes)'
+                )
+            dataset.check_labels(num_classes, f'model.cls_head.num_classes (data.{split})')
+        loader['dataset'] = dataset
+        built[split] = dataset
+    return built
 
 
 def _movable_normalize(pipeline) -> Optional[Tuple[int, dict]]:

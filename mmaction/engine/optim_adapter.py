@@ -5,6 +5,8 @@ from typing import Optional
 
 import torch
 
+from .config_check import ConfigError, check_section_keys, suggest
+
 _OPTIMIZER_CONFIG_KEYS = {
     'type', 'grad_clip', 'cumulative_iters', 'accumulative_counts', 'loss_scale',
     'detect_anomalous_params', 'coalesce', 'bucket_size_mb', 'distributed',
@@ -25,6 +27,29 @@ def _mixed_precision(loss_scale) -> dict:
         return dict(type='AmpOptimWrapper', dtype='float16', loss_scale=loss_scale)
     # bfloat16 has float32's range: no loss scaling on the CPU.
     return dict(type='CPUBFloat16OptimWrapper')
+
+
+def _check_optimizer_args(optimizer: dict) -> None:
+    """Refuse an unknown optimizer type or argument before anything is built."""
+    import inspect
+
+    from mmengine.registry import OPTIMIZERS
+
+    optimizer_type = optimizer['type']
+    if not isinstance(optimizer_type, str):
+        return
+    cls = OPTIMIZERS.get(optimizer_type)
+    if cls is None:
+        raise ConfigError(
+            f'optimizer.type={optimizer_type!r} is not a known optimizer.'
+            f'{suggest(optimizer_type, list(OPTIMIZERS.module_dict))}'
+        )
+    parameters = inspect.signature(cls).parameters
+    if any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
+        return
+    accepted = [name for name in parameters if name != 'params']
+    keys = set(optimizer) - {'type'}
+    check_section_keys('optimizer', keys, accepted, kind=f'type={optimizer_type!r}')
 
 
 def convert_optimizer(
@@ -48,17 +73,16 @@ def convert_optimizer(
         The ``optim_wrapper`` config.
     """
     if not isinstance(optimizer, dict) or 'type' not in optimizer:
-        raise ValueError(f'`optimizer` must be a dict with a `type`, got {optimizer!r}')
+        raise ConfigError(f'`optimizer` must be a dict with a `type`, got {optimizer!r}')
     optimizer = copy.deepcopy(dict(optimizer))
     paramwise_cfg = optimizer.pop('paramwise_cfg', None)
     constructor = optimizer.pop('constructor', None)
+    _check_optimizer_args(optimizer)
     optimizer_config = dict(optimizer_config or {})
-    unknown = set(optimizer_config) - _OPTIMIZER_CONFIG_KEYS
-    if unknown:
-        raise ValueError(f'Unknown key(s) in optimizer_config: {", ".join(sorted(unknown))}')
+    check_section_keys('optimizer_config', optimizer_config, _OPTIMIZER_CONFIG_KEYS)
     hook_type = optimizer_config.get('type', 'OptimizerHook')
     if hook_type not in _HOOK_TYPES:
-        raise ValueError(
+        raise ConfigError(
             f'optimizer_config.type={hook_type!r} is not supported; '
             f'supported: {", ".join(sorted(_HOOK_TYPES))}'
         )
@@ -77,7 +101,7 @@ def convert_optimizer(
         'accumulative_counts', optimizer_config.get('cumulative_iters', 1)
     )
     if int(counts) < 1:
-        raise ValueError(f'optimizer_config.cumulative_iters must be >= 1, got {counts}')
+        raise ConfigError(f'optimizer_config.cumulative_iters must be >= 1, got {counts}')
     if int(counts) > 1:
         wrapper['accumulative_counts'] = int(counts)
     if paramwise_cfg is not None:

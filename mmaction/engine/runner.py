@@ -1,12 +1,17 @@
 """mmengine ``Runner`` that also runs distributed on CPU-only machines."""
 
-import logging
+import copy
 import os
 
 import torch
 import torch.distributed as torch_dist
-from mmengine.model import MMDistributedDataParallel, revert_sync_batchnorm
+from mmengine.model import MMDistributedDataParallel, is_model_wrapper, revert_sync_batchnorm
 from mmengine.runner import Runner
+from torch.utils.data import Dataset
+
+from mmaction.utils import apply_checkpoint, load_checkpoint_file
+
+from .console import setup_console, show
 
 
 def init_cpu_process_group(launcher: str) -> bool:
@@ -27,32 +32,64 @@ def init_cpu_process_group(launcher: str) -> bool:
     return True
 
 
-# mmengine warns on every build from a registry that has no ``mmaction`` child
-# (loops, optimizers, schedulers, ...) and then uses its own, which is right.
-_SCOPE_FALLBACK = 'Failed to search registry with scope "mmaction"'
-
-
-def _drop_scope_fallback_warnings(record: logging.LogRecord) -> bool:
-    return not str(record.getMessage()).startswith(_SCOPE_FALLBACK)
-
-
 class ActionRunner(Runner):
-    """``Runner`` with CPU-aware distributed set-up.
+    """``Runner`` with a short console, pre-built datasets and CPU-aware distributed set-up.
 
+    - The console shows what :mod:`mmaction.engine.console` lets through; the
+      log file keeps everything (``verbose=True`` shows everything).
+    - A dataloader config may hold a dataset that is already built (the
+      tools build and check them before the run starts); it is used as is.
+    - ``load_checkpoint`` (``load_from``, ``--test-best``) loads what fits
+      and says on the console how many tensors were loaded, skipped and
+      missing.
     - Without CUDA, a distributed run uses a gloo process group and a
       ``DistributedDataParallel`` without ``device_ids``.
     - SyncBN layers cannot synchronise CPU tensors, so on a CPU-only
       distributed run they become ordinary BatchNorm layers (with a log line).
 
-    Everything else is mmengine's ``Runner``.
+    Args:
+        *args: Arguments of mmengine's ``Runner``.
+        verbose (bool): Show the whole log on the console.
+        **kwargs: Keyword arguments of mmengine's ``Runner``.
     """
 
+    def __init__(self, *args, verbose: bool = False, **kwargs) -> None:
+        self._verbose = verbose
+        super().__init__(*args, **kwargs)
+
     def build_logger(self, *args, **kwargs):
-        """mmengine's logger without the registry-scope fallback warnings."""
+        """mmengine's logger, with the short console of the tools."""
         logger = super().build_logger(*args, **kwargs)
-        if _drop_scope_fallback_warnings not in logger.filters:
-            logger.addFilter(_drop_scope_fallback_warnings)
+        setup_console(logger, self._verbose)
         return logger
+
+    def build_dataloader(self, dataloader, seed=None, diff_rank_seed: bool = False):
+        """mmengine's ``build_dataloader``, using a built ``dataset`` as it is (not a copy)."""
+        if isinstance(dataloader, dict) and isinstance(dataloader.get('dataset'), Dataset):
+            dataloader = copy.copy(dataloader)
+            dataset = dataloader.pop('dataset')
+            dataloader = copy.deepcopy(dataloader)
+            dataloader['dataset'] = dataset
+        return Runner.build_dataloader(dataloader, seed=seed, diff_rank_seed=diff_rank_seed)
+
+    def load_checkpoint(
+        self, filename: str, map_location='cpu', strict: bool = False, revise_keys=None
+    ) -> dict:
+        """Load the weights of ``filename`` that fit the model; one summary line on the console.
+
+        Fine-tuning from a checkpoint with another head is normal, so with
+        ``strict=False`` a partial load is allowed; the line says how many
+        tensors were loaded, skipped (another shape) and missing.
+        """
+        checkpoint = load_checkpoint_file(filename, map_location=map_location)
+        self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+        model = self.model.module if is_model_wrapper(self.model) else self.model
+        revise = revise_keys if revise_keys is not None else [(r'^module\.', '')]
+        fit = apply_checkpoint(model, checkpoint, strict, revise, name=filename)
+        self._has_loaded = True
+        details = '' if fit.complete else f'; not loaded: {fit.describe_mismatch()}'
+        show(f'Loaded {filename}: {fit.summary()}{details}', self.logger)
+        return checkpoint
 
     def setup_env(self, env_cfg: dict) -> None:
         """Start gloo for CPU-only distributed runs, then mmengine's set-up."""

@@ -10,6 +10,10 @@ from typing import List, Optional, Tuple
 
 import torch
 
+from mmaction.utils.errors import missing_package
+
+from .config_check import ConfigError, check_section_keys, suggest
+
 #: 0.x metric name -> the key of its first result, for ``save_best='auto'``.
 FIRST_RESULT_KEY = {
     'top_k_accuracy': 'top1_acc',
@@ -31,6 +35,12 @@ _LOGGER_TYPES = {
     'WandbLoggerHook': 'WandbVisBackend',
     'MlflowLoggerHook': 'MLflowVisBackend',
 }
+# The package each logger needs, beyond the toolkit's own requirements.
+_LOGGER_PACKAGES = {
+    'TensorboardLoggerHook': 'tensorboard',
+    'WandbLoggerHook': 'wandb',
+    'MlflowLoggerHook': 'mlflow',
+}
 
 
 def _as_list(value) -> list:
@@ -44,8 +54,9 @@ def acc_metric_cfg(metrics, metric_options: Optional[dict] = None) -> dict:
     names = _as_list(metrics) or ['top_k_accuracy']
     unknown = [m for m in names if m not in FIRST_RESULT_KEY]
     if unknown:
-        raise ValueError(
-            f'Unknown evaluation metric(s) {unknown}; known: {", ".join(FIRST_RESULT_KEY)}'
+        raise ConfigError(
+            f'Unknown metric {unknown[0]!r} (--eval or evaluation.metrics).'
+            f'{suggest(unknown[0], FIRST_RESULT_KEY)} Valid metrics: {", ".join(FIRST_RESULT_KEY)}.'
         )
     cfg = dict(type='AccMetric', metric_list=tuple(names))
     if metric_options:
@@ -63,11 +74,9 @@ def convert_evaluation(evaluation: Optional[dict]) -> Tuple[dict, dict, Optional
         (``'auto'`` becomes the first result of the first metric), or None.
     """
     evaluation = dict(evaluation or {})
-    unknown = set(evaluation) - _EVALUATION_KEYS
-    if unknown:
-        raise ValueError(f'Unknown key(s) in evaluation: {", ".join(sorted(unknown))}')
+    check_section_keys('evaluation', evaluation, _EVALUATION_KEYS)
     if not evaluation.get('by_epoch', True):
-        raise ValueError('evaluation.by_epoch=False is not supported (0.x trains by epoch)')
+        raise ConfigError('evaluation.by_epoch=False is not supported (0.x trains by epoch)')
     options = dict(evaluation.get('metric_options') or {})
     if 'topk' in evaluation:  # 0.x's deprecated spelling
         options.setdefault('top_k_accuracy', {})['topk'] = evaluation['topk']
@@ -87,9 +96,7 @@ def convert_checkpoint_config(
 ) -> dict:
     """``AtomicCheckpointHook`` config from 0.x ``checkpoint_config``."""
     checkpoint_config = dict(checkpoint_config or {})
-    unknown = set(checkpoint_config) - _CHECKPOINT_KEYS
-    if unknown:
-        raise ValueError(f'Unknown key(s) in checkpoint_config: {", ".join(sorted(unknown))}')
+    check_section_keys('checkpoint_config', checkpoint_config, _CHECKPOINT_KEYS)
     hook = dict(
         type='AtomicCheckpointHook',
         interval=int(checkpoint_config.get('interval', 1)),
@@ -117,16 +124,21 @@ def convert_log_config(log_config: Optional[dict]) -> Tuple[dict, dict, dict]:
     interval = int(log_config.get('interval', 20))
     backends: List[dict] = []
     for hook in log_config.get('hooks') or [dict(type='TextLoggerHook')]:
+        if not isinstance(hook, dict):
+            raise ConfigError(
+                f"log_config.hooks must be a list of dicts such as dict(type='TextLoggerHook'), "
+                f'got {hook!r}'
+            )
         hook_type = hook.get('type')
         if hook_type not in _LOGGER_TYPES:
-            raise ValueError(
-                f'log_config.hooks: unknown logger type {hook_type!r}; '
-                f'known: {", ".join(_LOGGER_TYPES)}'
+            raise ConfigError(
+                f'log_config.hooks: unknown logger type {hook_type!r}.'
+                f'{suggest(str(hook_type), list(_LOGGER_TYPES))} Known: {", ".join(_LOGGER_TYPES)}'
             )
-        if hook_type == 'TensorboardLoggerHook' and importlib.util.find_spec('tensorboard') is None:
-            raise ValueError(
-                'log_config.hooks has TensorboardLoggerHook, which needs the tensorboard '
-                'package: pip install tensorboard'
+        package = _LOGGER_PACKAGES.get(hook_type)
+        if package and importlib.util.find_spec(package) is None:
+            raise missing_package(
+                package, f'log_config.hooks: {hook_type}', f'pip install {package}'
             )
         backend = dict(type=_LOGGER_TYPES[hook_type])
         if backend not in backends:

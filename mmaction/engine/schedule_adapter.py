@@ -10,6 +10,7 @@ epochs where it spans the whole training, with ``convert_to_iter_based``.
 from typing import List, Optional
 
 from . import warmup_schedulers  # noqa: F401  (registers the warm-up schedulers)
+from .config_check import ConfigError, check_section_keys
 
 _LR_CONFIG_KEYS = {
     'policy', 'by_epoch', 'warmup', 'warmup_iters', 'warmup_ratio', 'warmup_by_epoch',
@@ -25,10 +26,10 @@ def _warmup_scheduler(lr_config: dict) -> Optional[dict]:
         return None
     iters = lr_config.get('warmup_iters', 0)
     if iters <= 0:
-        raise ValueError(f'lr_config.warmup_iters must be > 0 with warmup={warmup!r}')
+        raise ConfigError(f'lr_config.warmup_iters must be > 0 with warmup={warmup!r}')
     ratio = float(lr_config.get('warmup_ratio', 0.1))
     if not 0 < ratio <= 1:
-        raise ValueError(f'lr_config.warmup_ratio must be in (0, 1], got {ratio}')
+        raise ConfigError(f'lr_config.warmup_ratio must be in (0, 1], got {ratio}')
     by_epoch = bool(lr_config.get('warmup_by_epoch', False))
     span = dict(begin=0, end=iters, by_epoch=by_epoch)
     if by_epoch:
@@ -38,7 +39,7 @@ def _warmup_scheduler(lr_config: dict) -> Optional[dict]:
         return dict(type='LinearWarmupLR', start_factor=ratio, end_factor=1.0, **span)
     if warmup == 'constant':
         return dict(type='ConstantWarmupLR', factor=ratio, **span)
-    raise ValueError(
+    raise ConfigError(
         f"lr_config.warmup={warmup!r} is not supported; use 'linear', 'constant' or None"
     )
 
@@ -52,18 +53,18 @@ def _main_scheduler(lr_config: dict, max_epochs: int) -> Optional[dict]:
         whole_run['convert_to_iter_based'] = True
     if policy == 'step':
         if lr_config.get('min_lr') is not None:
-            raise ValueError("lr_config.min_lr is not supported with policy='step'")
+            raise ConfigError("lr_config.min_lr is not supported with policy='step'")
         step = lr_config.get('step')
         gamma = float(lr_config.get('gamma', 0.1))
         if isinstance(step, int):
             return dict(type='StepLR', step_size=step, gamma=gamma, by_epoch=by_epoch)
         if not isinstance(step, (list, tuple)) or not step:
-            raise ValueError(f'lr_config.step must be an int or a list of ints, got {step!r}')
+            raise ConfigError(f'lr_config.step must be an int or a list of ints, got {step!r}')
         return dict(type='MultiStepLR', milestones=list(step), gamma=gamma, by_epoch=by_epoch)
     if policy == 'CosineAnnealing':
         min_lr, min_lr_ratio = lr_config.get('min_lr'), lr_config.get('min_lr_ratio')
         if (min_lr is None) == (min_lr_ratio is None):
-            raise ValueError(
+            raise ConfigError(
                 "lr_config with policy='CosineAnnealing' needs exactly one of "
                 f'min_lr and min_lr_ratio, got min_lr={min_lr!r}, min_lr_ratio={min_lr_ratio!r}'
             )
@@ -80,7 +81,7 @@ def _main_scheduler(lr_config: dict, max_epochs: int) -> Optional[dict]:
         return dict(type='ExponentialLR', gamma=float(lr_config['gamma']), by_epoch=by_epoch)
     if policy == 'fixed':
         return None
-    raise ValueError(
+    raise ConfigError(
         f'lr_config.policy={policy!r} is not supported; supported: {", ".join(SUPPORTED_POLICIES)}'
     )
 
@@ -101,12 +102,7 @@ def convert_lr_config(lr_config: Optional[dict], max_epochs: int) -> List[dict]:
     """
     if not lr_config:
         return []
-    unknown = set(lr_config) - _LR_CONFIG_KEYS
-    if unknown:
-        raise ValueError(
-            f'Unknown key(s) in lr_config: {", ".join(sorted(unknown))} '
-            f'(known: {", ".join(sorted(_LR_CONFIG_KEYS))})'
-        )
+    check_section_keys('lr_config', lr_config, _LR_CONFIG_KEYS)
     schedulers = []
     warmup = _warmup_scheduler(lr_config)
     if warmup is not None:

@@ -3,14 +3,16 @@
 from typing import Dict, Optional
 
 from mmengine.config import Config
-from mmengine.dist import get_dist_info
 
 from mmaction.registry import MODELS
 from mmaction.utils import load_checkpoint, patch_mmengine_checkpoint_loading
 
 from .config_adapter import convert_test_config, runner_config
-from .config_check import explain_registry_errors
+from .config_check import explain_registry_errors, naming_config
+from .console import setup_console, show, show_run_header
+from .data_adapter import build_checked_datasets
 from .fuse_conv_bn import fuse_conv_bn
+from .hooks.console_progress_hook import format_metric_lines
 from .options import TestOptions
 from .runner import ActionRunner
 
@@ -40,26 +42,32 @@ def test_model(
     import mmaction.evaluation  # noqa: F401  (registers metrics)
     import mmaction.models  # noqa: F401  (registers models)
 
-    settings = convert_test_config(cfg, config_path, options)
+    setup_console(verbose=options.verbose)
+    with naming_config(config_path):
+        settings = convert_test_config(cfg, config_path, options)
     notes = settings.pop('notes')
     runner_cfg = runner_config(cfg, settings['work_dir'])
     with explain_registry_errors(cfg, config_path):
-        model = MODELS.build(settings.pop('model'))
+        model_cfg = settings.pop('model')
+        datasets = build_checked_datasets(settings, model_cfg)
+        model = MODELS.build(model_cfg)
         load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
         model.eval()
         if options.fuse_conv_bn:
             model = fuse_conv_bn(model)
-        runner = ActionRunner(model=model, cfg=runner_cfg, **settings)
+        runner = ActionRunner(model=model, cfg=runner_cfg, verbose=options.verbose, **settings)
         for note in notes:
             runner.logger.info(note)
+        show_run_header('Testing', config_path, runner, datasets)
+        show(f'Checkpoint: {checkpoint}', runner.logger)
         results = runner.test()
-    rank, _ = get_dist_info()
-    if rank == 0:
-        out = next((e['out_file'] for e in settings['test_evaluator'] if 'out_file' in e), None)
-        if out:
-            print(f'\nwriting results to {out}')
-        for name, value in results.items():
-            print(f'{name}: {value:.04f}')
+    lines = [format_metric_lines(results)]
+    out = next(
+        (e['out_file'] for e in settings['test_evaluator'] if e['type'] == 'DumpVideoScores'), None
+    )
+    if out:
+        lines.append(f'Scores of every video: {out}')
+    show('\n'.join(lines), runner.logger)
     return results
 
 

@@ -9,7 +9,10 @@ from mmengine.config import Config
 from mmaction.utils import patch_mmengine_checkpoint_loading
 
 from .config_adapter import convert_train_config, runner_config
-from .config_check import explain_registry_errors
+from .config_check import explain_registry_errors, naming_config
+from .console import setup_console, show, show_run_header
+from .data_adapter import build_checked_datasets
+from .hooks.console_progress_hook import format_metric_lines
 from .options import TrainOptions
 from .runner import ActionRunner
 
@@ -50,9 +53,7 @@ def _test_after_training(runner, test_last: bool, test_best: bool) -> Dict[str, 
             if hasattr(metric, 'out_file'):
                 metric.out_file = osp.join(runner.work_dir, f'{name}_pred.pkl')
         metrics = runner.test()
-        runner.logger.info(f'Testing results of the {name} checkpoint')
-        for key, value in metrics.items():
-            runner.logger.info(f'{key}: {value:.04f}')
+        show(f'Testing results of the {name} checkpoint:\n' + format_metric_lines(metrics))
         results[name] = metrics
     return results
 
@@ -78,13 +79,17 @@ def train_model(
     import mmaction.evaluation  # noqa: F401  (registers metrics)
     import mmaction.models  # noqa: F401  (registers models)
 
-    settings = convert_train_config(cfg, config_path, options)
+    setup_console(verbose=options.verbose)
+    with naming_config(config_path):
+        settings = convert_train_config(cfg, config_path, options)
     notes = settings.pop('notes')
     runner_cfg = runner_config(cfg, settings['work_dir'])
     with explain_registry_errors(cfg, config_path):
-        runner = ActionRunner(cfg=runner_cfg, **settings)
+        datasets = build_checked_datasets(settings, settings['model'])
+        runner = ActionRunner(cfg=runner_cfg, verbose=options.verbose, **settings)
         for note in notes:
             runner.logger.info(note)
+        show_run_header('Training', config_path, runner, datasets)
         runner.train()
         if not options.test:
             return {}

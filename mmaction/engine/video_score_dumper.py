@@ -34,7 +34,8 @@ class DumpVideoScores(BaseMetric):
     the distributed sampler's padding before ``compute_metrics``, so the file
     holds exactly one entry per video of the data set, in order. A pickle
     holds NumPy arrays (like 0.x ``mmcv.dump(outputs)``); JSON and YAML hold
-    lists of floats.
+    lists of floats. A video that could not be read (dataset
+    ``skip_broken=True``) is ``null`` (None in a pickle).
 
     Args:
         out_file (str): Destination, ``.json``, ``.pkl`` or ``.yaml``/``.yml``.
@@ -52,15 +53,18 @@ class DumpVideoScores(BaseMetric):
         """Keep the score array of each video of the batch."""
         for sample in data_samples:
             score = sample['pred_score']
+            if score is None:
+                self.results.append(None)
+                continue
             if hasattr(score, 'detach'):
                 score = score.detach().float().cpu().numpy()
             self.results.append(np.asarray(score, dtype=np.float32))
 
-    def compute_metrics(self, results: List[np.ndarray]) -> dict:
+    def compute_metrics(self, results: List[Optional[np.ndarray]]) -> dict:
         """Write the file (on rank 0) and report no metric."""
         payload: Optional[Any] = results
         if self.file_format != 'pkl':
-            payload = [r.tolist() for r in results]
+            payload = [None if r is None else r.tolist() for r in results]
         text_or_bytes = dump(payload, file_format=self.file_format)
         if isinstance(text_or_bytes, str):
             text_or_bytes = text_or_bytes.encode('utf-8')

@@ -17,6 +17,7 @@ from .errors import (
 
 _CHECKPOINT_NAMES = (
     'StateDictFit',
+    'apply_checkpoint',
     'checkpoint_safe_globals',
     'compare_state_dict',
     'get_state_dict',

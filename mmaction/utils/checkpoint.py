@@ -34,6 +34,7 @@ from .errors import CheckpointError
 __all__ = [
     'CheckpointError',
     'StateDictFit',
+    'apply_checkpoint',
     'checkpoint_safe_globals',
     'compare_state_dict',
     'get_state_dict',
@@ -392,6 +393,45 @@ def compare_state_dict(own: Dict[str, Any], state_dict: Dict[str, Any]) -> State
     return fit
 
 
+def apply_checkpoint(
+    model: nn.Module,
+    checkpoint: dict,
+    strict: bool = False,
+    revise_keys: Sequence[Tuple[str, str]] = ((r'^module\.', ''),),
+    name: str = 'checkpoint',
+) -> StateDictFit:
+    """Copy the weights of a loaded checkpoint that fit ``model`` into it.
+
+    Args:
+        model (nn.Module): Model to fill.
+        checkpoint (dict): What :func:`load_checkpoint_file` returned.
+        strict (bool): Refuse (load nothing) when a model key is missing or
+            has another shape; the :class:`CheckpointError` lists the first
+            few, with both shapes. Keys the model does not have are allowed.
+        revise_keys (Sequence[tuple[str, str]]): ``(pattern, replacement)``
+            regex substitutions applied to every checkpoint key in order.
+        name (str): The checkpoint's file name, for messages.
+
+    Returns:
+        StateDictFit: What was loaded, skipped, missing and unused.
+    """
+    state_dict = get_state_dict(checkpoint)
+    for pattern, replacement in revise_keys:
+        state_dict = OrderedDict(
+            (re.sub(pattern, replacement, k), v) for k, v in state_dict.items()
+        )
+    fit = compare_state_dict(model.state_dict(), state_dict)
+    if strict and not fit.complete:
+        raise CheckpointError(
+            f'Checkpoint {name} does not fit {type(model).__name__} '
+            f'({len(fit.mismatched)} tensors of another shape, {len(fit.missing)} missing): '
+            f'{fit.describe_mismatch()}. Check that the config (e.g. num_classes) is the one '
+            'the checkpoint was trained with.'
+        )
+    model.load_state_dict(OrderedDict((k, state_dict[k]) for k in fit.loaded), strict=False)
+    return fit
+
+
 def load_checkpoint(
     model: nn.Module,
     filename: Union[str, os.PathLike],
@@ -423,22 +463,9 @@ def load_checkpoint(
     Raises:
         CheckpointError: With ``strict``, when the checkpoint does not fit.
     """
-    checkpoint = load_checkpoint_file(filename, map_location=map_location)
-    state_dict = get_state_dict(checkpoint)
-    for pattern, replacement in revise_keys:
-        state_dict = OrderedDict(
-            (re.sub(pattern, replacement, k), v) for k, v in state_dict.items()
-        )
-    fit = compare_state_dict(model.state_dict(), state_dict)
     name = os.fspath(filename)
-    if strict and not fit.complete:
-        raise CheckpointError(
-            f'Checkpoint {name} does not fit {type(model).__name__} '
-            f'({len(fit.mismatched)} tensors of another shape, {len(fit.missing)} missing): '
-            f'{fit.describe_mismatch()}. Check that the config (e.g. num_classes) is the one '
-            'the checkpoint was trained with.'
-        )
-    model.load_state_dict(OrderedDict((k, state_dict[k]) for k in fit.loaded), strict=False)
+    checkpoint = load_checkpoint_file(filename, map_location=map_location)
+    fit = apply_checkpoint(model, checkpoint, strict, revise_keys, name)
     if fit.unexpected:
         _log(
             f'Checkpoint {name}: {len(fit.unexpected)} tensors not used by '

@@ -9,8 +9,15 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from mmaction.datasets import BrokenDataWarning, BrokenVideoError, RawframeDataset, VideoDataset
+from mmaction.datasets import (
+    BrokenDataWarning,
+    BrokenSample,
+    BrokenVideoError,
+    RawframeDataset,
+    VideoDataset,
+)
 from mmaction.registry import DATASETS
+from mmaction.utils import AnnotationError
 
 
 def write_video(path, num_frames=20, value=0):
@@ -113,9 +120,10 @@ def test_annotation_errors(tmp_path):
 
 def test_rawframe_dataset(tmp_path):
     ann = write_ann(tmp_path / 'ann.txt', ['d1 10 1', 'd2 20 0'])
-    dataset = RawframeDataset(ann, pipeline=[], data_prefix='root')
+    (tmp_path / 'root').mkdir()
+    dataset = RawframeDataset(ann, pipeline=[], data_prefix=str(tmp_path / 'root'))
     assert dataset[0] == {
-        'frame_dir': 'root/d1',
+        'frame_dir': str(tmp_path / 'root' / 'd1'),
         'total_frames': 10,
         'label': 1,
         'filename_tmpl': 'img_{:05}.jpg',
@@ -202,8 +210,12 @@ def test_test_mode_raises_or_skips(video_root):
     skipping = VideoDataset(
         ann, VIDEO_PIPELINE, data_prefix=str(video_root), test_mode=True, skip_broken=True
     )
-    with pytest.warns(BrokenDataWarning, match='broken.mp4'):
-        assert skipping[1]['label'].tolist() == [2]
+    # Left out, never replaced by another sample.
+    broken = skipping[1]
+    assert isinstance(broken, BrokenSample)
+    assert (broken.index, broken.filename) == (1, str(video_root / 'broken.mp4'))
+    assert skipping[2]['label'].tolist() == [2]
+    assert skipping.num_broken == 1
 
 
 def test_gives_up_when_everything_is_broken(video_root):
@@ -235,3 +247,55 @@ def test_negative_and_out_of_range_indices(tmp_path):
     with pytest.raises(IndexError):
         dataset[2]
     assert [sample['label'] for sample in dataset] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    'kind, line, message',
+    [
+        ('video', 'a.mp4', 'line 2: missing label'),
+        ('video', 'a.mp4 x', r"line 2: labels must be integers, got \['x'\]"),
+        ('video', 'a.mp4 1 2', 'line 2: expected one label'),
+        ('rawframe', 'd 0 1', 'line 2: total_frames must be a positive integer, got 0'),
+        ('rawframe', 'd -3 1', 'line 2: total_frames must be a positive integer, got -3'),
+        ('rawframe', 'd ten 1', 'line 2: expected "frame_dir total_frames label"'),
+        ('rawframe', 'd 10', 'line 2: missing label'),
+        ('rawframe', 'd 10 1.5', r"line 2: labels must be integers, got \['1.5'\]"),
+    ],
+)
+def test_malformed_annotation_lines_name_file_and_line(tmp_path, kind, line, message):
+    good = 'ok.mp4 0' if kind == 'video' else 'ok 5 0'
+    ann = write_ann(tmp_path / 'ann.txt', [good, line])
+    dataset_type = VideoDataset if kind == 'video' else RawframeDataset
+    with pytest.raises(AnnotationError, match=f'ann.txt, {message}'):
+        dataset_type(ann, pipeline=[])
+
+
+def test_labels_are_checked_against_num_classes(tmp_path):
+    ann = write_ann(tmp_path / 'ann.txt', ['a.mp4 0', 'b.mp4 99', 'c.mp4 -1', 'd.mp4 7'])
+    with pytest.raises(
+        AnnotationError, match=r'line 2: label 99 is out of range for num_classes=8'
+    ):
+        VideoDataset(ann, pipeline=[], num_classes=8)
+    dataset = VideoDataset(ann, pipeline=[])  # nothing to check against yet
+    with pytest.raises(
+        AnnotationError,
+        match=r'line 2: label 99 .* model\.cls_head\.num_classes=8 '
+        r'\(labels must be 0\.\.7; 2 line\(s\)',
+    ):
+        dataset.check_labels(8, 'model.cls_head.num_classes')
+    with pytest.raises(AnnotationError, match='line 3: label -1 is out of range'):
+        dataset.check_labels(100)
+
+    multi = write_ann(tmp_path / 'multi.txt', ['a.mp4 0 3', 'b.mp4 1 8'])
+    with pytest.raises(AnnotationError, match='multi.txt, line 2: label 8'):
+        VideoDataset(multi, pipeline=[], multi_class=True, num_classes=8)
+
+
+def test_missing_data_prefix_is_an_error(tmp_path):
+    ann = write_ann(tmp_path / 'ann.txt', ['a.mp4 0'])
+    with pytest.raises(AnnotationError, match=r"data_prefix '.*nowhere' \(for .*ann\.txt\) is not"):
+        VideoDataset(ann, pipeline=[], data_prefix=str(tmp_path / 'nowhere'))
+    # Remote prefixes are read through a file backend: not checked on the local disk.
+    assert VideoDataset(ann, pipeline=[], data_prefix='s3://bucket/videos')[0]['filename'] == (
+        's3://bucket/videos/a.mp4'
+    )

@@ -61,7 +61,7 @@ def test_seed_slowonly_config_converts():
     assert train['sampler'] == dict(type='DefaultSampler', shuffle=True)
     assert test['batch_size'] == 1 and test['sampler']['shuffle'] is False
     assert test['dataset']['test_mode'] is True and kw['val_dataloader']['dataset']['test_mode']
-    assert train['collate_fn'] == dict(type='default_collate')
+    assert train['collate_fn'] == dict(type='action_collate')
     # Normalize moved to the model (only layout transforms follow it in all splits).
     assert kw['model']['data_preprocessor'] == dict(
         type='ActionDataPreprocessor',
@@ -74,8 +74,11 @@ def test_seed_slowonly_config_converts():
     assert kw['default_hooks']['checkpoint']['save_best'] == 'top1_acc'
     assert kw['default_hooks']['checkpoint']['rule'] == 'greater'
     assert kw['default_hooks']['logger'] == dict(type='LoggerHook', interval=20)
-    assert kw['val_evaluator']['type'] == 'AccMetric'
-    assert kw['val_evaluator']['metric_list'] == ('top_k_accuracy', 'mean_class_accuracy')
+    accuracy, broken = kw['val_evaluator']
+    assert accuracy['type'] == 'AccMetric'
+    assert accuracy['metric_list'] == ('top_k_accuracy', 'mean_class_accuracy')
+    assert broken['type'] == 'BrokenVideoReport'
+    assert (kw['val_cfg']['type'], kw['test_cfg']['type']) == ('ActionValLoop', 'ActionTestLoop')
     assert kw['work_dir'] == './work_dirs/tpn_slowonly_r50_8x8x1_150e_kinetics400_rgb'
     assert kw['load_from'] is None and kw['resume'] is False
 
@@ -191,6 +194,7 @@ def test_test_conversion_sets_average_clips_and_evaluators(tmp_path):
         dict(type='AccMetric', metric_list=('top_k_accuracy',),
              metric_options=dict(top_k_accuracy=dict(topk=(1, 3)))),
         dict(type='DumpVideoScores', out_file=out),
+        dict(type='BrokenVideoReport', out_file='./work_dirs/fake/broken_test_videos.txt'),
     ]  # fmt: skip
     assert kw['test_dataloader']['batch_size'] == 4
     kw = convert_test_config(cfg, 'fake.py', TestOptions(out=out, average_clips=None))

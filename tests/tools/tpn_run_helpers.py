@@ -41,16 +41,18 @@ def data_options(root: str, videos_per_gpu: int = 4) -> List[str]:
     return opts + [f'data.videos_per_gpu={videos_per_gpu}', 'log_config.interval=1']
 
 
-def env() -> Dict[str, str]:
-    environ = dict(os.environ)
+def env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    environ = dict(os.environ, **(extra or {}))
     environ['PYTHONPATH'] = ROOT + os.pathsep + environ.get('PYTHONPATH', '')
     return environ
 
 
-def run(args: List[str], timeout: int = 300, check: bool = True) -> subprocess.CompletedProcess:
+def run(
+    args: List[str], timeout: int = 300, check: bool = True, extra_env: Optional[dict] = None
+) -> subprocess.CompletedProcess:
     """Run a command from the repository root; on failure show its output."""
     proc = subprocess.run(
-        args, cwd=ROOT, env=env(), capture_output=True, text=True, timeout=timeout
+        args, cwd=ROOT, env=env(extra_env), capture_output=True, text=True, timeout=timeout
     )
     if check and proc.returncode != 0:
         raise AssertionError(

@@ -84,7 +84,9 @@ class AccMetric(BaseMetric):
             data_batch: The batch given to the model (not used).
             data_samples (Sequence[dict]): One dict per video with
                 ``pred_score`` ``(num_classes,)`` and ``gt_label`` (shape
-                ``(1,)`` or a multi-hot ``(num_classes,)`` vector).
+                ``(1,)`` or a multi-hot ``(num_classes,)`` vector). A video
+                that could not be read has ``pred_score`` None: it is kept
+                as None (one entry per video) and left out of the metrics.
         """
         for sample in data_samples:
             if not isinstance(sample, Mapping):
@@ -92,6 +94,9 @@ class AccMetric(BaseMetric):
                     'AccMetric expects dicts with "pred_score" and "gt_label", '
                     f'got {type(sample).__name__}'
                 )
+            if sample.get('pred_score') is None and 'broken' in sample:
+                self.results.append(None)
+                continue
             score = _to_numpy(sample.get('pred_score'), 'pred_score').astype(np.float64).ravel()
             label = _to_numpy(sample.get('gt_label'), 'gt_label').ravel()
             self.results.append(dict(pred_score=score, gt_label=label))
@@ -100,13 +105,14 @@ class AccMetric(BaseMetric):
         """Compute the configured metrics over all processed videos.
 
         Args:
-            results (list[dict]): What :meth:`process` stored.
+            results (list[dict | None]): What :meth:`process` stored.
 
         Returns:
             dict[str, float]: Metric name to value.
         """
+        results = [r for r in results if r is not None]  # unreadable videos are left out
         if not results:
-            raise ValueError('AccMetric: no results to evaluate (was the dataset empty?)')
+            raise ValueError('AccMetric: no results to evaluate (was every video unreadable?)')
         scores = np.stack([r['pred_score'] for r in results])
         num_classes = scores.shape[1]
         label_sizes = {r['gt_label'].size for r in results}

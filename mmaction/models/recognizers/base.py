@@ -1,7 +1,8 @@
 """Shared logic of the recognizers: building parts, forward modes, view averaging."""
 
+import difflib
 from abc import abstractmethod
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -9,6 +10,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel, initialize
 
 from mmaction.registry import MODELS
+from mmaction.utils.errors import ConfigError
 
 ModuleOrCfg = Union[dict, nn.Module]
 Features = Union[torch.Tensor, Sequence[torch.Tensor]]
@@ -84,6 +86,9 @@ class BaseRecognizer(BaseModel):
             applied after the sub-modules' own ``init_weights``.
     """
 
+    #: The ``test_cfg`` keys this recognizer reads (others are refused).
+    TEST_CFG_KEYS: Tuple[str, ...] = ('average_clips', 'max_testing_views', 'feature_extraction')
+
     def __init__(
         self,
         backbone: ModuleOrCfg,
@@ -113,6 +118,14 @@ class BaseRecognizer(BaseModel):
         self.train_cfg = dict(train_cfg) if train_cfg is not None else None
         self.test_cfg = dict(test_cfg) if test_cfg is not None else None
         cfg = self.test_cfg or {}
+        unknown = sorted(set(cfg) - set(self.TEST_CFG_KEYS))
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], self.TEST_CFG_KEYS, n=1)
+            hint = f' Did you mean {close[0]!r}?' if close else ''
+            raise ConfigError(
+                f'{type(self).__name__}: unknown test_cfg key {unknown[0]!r}.{hint} '
+                f'Known: {", ".join(self.TEST_CFG_KEYS)}.'
+            )
         if 'average_clips' in cfg and cfg['average_clips'] not in AVERAGE_CLIPS_CHOICES:
             raise ValueError(
                 f'test_cfg["average_clips"]={cfg["average_clips"]!r} is not supported; '

@@ -25,6 +25,8 @@ class Recognizer2D(BaseRecognizer):
     when it has one (temporal shift mixes the frames of a clip).
     """
 
+    TEST_CFG_KEYS = BaseRecognizer.TEST_CFG_KEYS + ('fcn_test', 'num_segs', 'flip')
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cfg = self.test_cfg or {}
