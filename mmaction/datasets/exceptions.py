@@ -1,6 +1,6 @@
 """Errors raised while loading samples, and the stand-in for a skipped test sample."""
 
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from mmaction.utils.errors import UserError
 
@@ -17,7 +17,13 @@ class BrokenVideoError(UserError, ValueError):
         reason (str): What went wrong.
     """
 
-    def __init__(self, filename: str, reason: str) -> None:
+    def __init__(self, filename: str, reason: Optional[str] = None) -> None:
+        if reason is None:
+            # Rebuilt from its message alone, as torch does for an error raised
+            # in a data-loader worker: keep the message.
+            self.filename, self.reason = '', str(filename)
+            super().__init__(str(filename))
+            return
         self.filename = str(filename)
         self.reason = reason
         super().__init__(f'Broken video data {self.filename!r}: {reason}')

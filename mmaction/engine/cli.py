@@ -19,6 +19,20 @@ def show_tracebacks() -> bool:
     return os.environ.get(TRACEBACK_ENV, '').strip().lower() not in ('', '0', 'false', 'no')
 
 
+def user_message(err: BaseException) -> str:
+    """The one-line message of a user error.
+
+    An error raised in a data-loader worker reaches the main process rebuilt
+    from a text that holds the worker's whole traceback; its last line is
+    the original message.
+    """
+    text = str(err)
+    if 'Original Traceback' in text:
+        last = [line for line in text.splitlines() if line.strip()][-1]
+        text = last.split(': ', 1)[1] if ': ' in last else last
+    return ' '.join(text.split())
+
+
 @contextmanager
 def cli_guard() -> Iterator[None]:
     """Run a tool's work: user errors end it in one line, the process group is always closed.
@@ -41,8 +55,7 @@ def cli_guard() -> Iterator[None]:
     except USER_ERRORS as err:
         if show_tracebacks():
             raise
-        message = ' '.join(str(err).split()) if isinstance(err, UserError) else str(err)
-        sys.exit(f'error: {message}')
+        sys.exit(f'error: {user_message(err)}')
     finally:
         _close_process_group()
 

@@ -34,3 +34,19 @@ def test_no_error_runs_the_body():
     with cli_guard():
         ran.append(True)
     assert ran == [True]
+
+
+def test_error_from_a_data_loader_worker_keeps_its_one_line():
+    from torch.utils.data import DataLoader, Dataset
+
+    class Broken(Dataset):
+        def __len__(self):
+            return 1
+
+        def __getitem__(self, index):
+            raise BrokenVideoError('a.mp4', 'truncated')
+
+    with pytest.raises(SystemExit) as info:
+        with cli_guard():
+            list(DataLoader(Broken(), num_workers=1))
+    assert info.value.code == "error: Broken video data 'a.mp4': truncated"
