@@ -109,7 +109,7 @@ class FeatureRecorder:
         per_video: List[Dict[str, Any]] = [{} for _ in range(num_videos)]
         for name, calls in self._calls.items():
             if not calls:
-                raise RuntimeError(f'outputs: module {name!r} was not called at inference')
+                raise ValueError(f'outputs: module {name!r} is not called at inference')
             parts = _split(_concat(calls), num_videos, name)
             calls.clear()
             for video, part in zip(per_video, parts):
