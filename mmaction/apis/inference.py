@@ -23,14 +23,14 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tu
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.dataset import default_collate
 from mmengine.logging import print_log
 from torch import nn
 from torch.utils.data import DataLoader
 
-from mmaction.datasets import load_label_map
+from mmaction.datasets import action_collate, load_label_map
 from mmaction.engine.config_adapter import convert_inference_config
-from mmaction.engine.config_check import explain_registry_errors
+from mmaction.engine.config_check import explain_registry_errors, naming_config
+from mmaction.engine.config_loader import check_cfg_options, load_config
 from mmaction.registry import MODELS
 from mmaction.utils import load_checkpoint
 from mmaction.utils.errors import AnnotationError, ConfigError
@@ -135,23 +135,26 @@ def init_recognizer(
         (``model.cfg``: its ``model`` and ``data.test`` as used) attached.
 
     Raises:
-        FileNotFoundError: No such config or checkpoint file.
-        ConfigError: Misspelled keys, unknown types, no ``data.test.pipeline``.
+        ConfigError: No such config file, a syntax error, misspelled keys or
+            options, unknown types, no ``data.test.pipeline``.
+        FileNotFoundError: No such checkpoint file.
         CheckpointError: The checkpoint is damaged, unsafe or does not fit.
     """
     if isinstance(config, (str, os.PathLike)):
         config_path: Optional[str] = os.fspath(config)
-        cfg = Config.fromfile(config_path)
+        cfg = load_config(config_path, cfg_options)
     elif isinstance(config, Config):
         config_path, cfg = config.filename, copy.deepcopy(config)
+        if cfg_options:
+            check_cfg_options(cfg, cfg_options, config_path or 'the config')
+            cfg.merge_from_dict(cfg_options)
     else:
         raise TypeError(f'config must be a file path or a mmengine Config, got {type(config)}')
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
     import mmaction.datasets  # noqa: F401  (registers the transforms)
     import mmaction.models  # noqa: F401  (registers the models)
 
-    cfg = convert_inference_config(cfg, config_path)
+    with naming_config(config_path):
+        cfg = convert_inference_config(cfg, config_path)
     with explain_registry_errors(cfg, config_path):
         model = MODELS.build(cfg.model)
     if checkpoint is None:
@@ -263,7 +266,7 @@ def inference_recognizers(
         InferenceDataset(inputs, cfg, views),
         batch_size=batch_size,
         num_workers=num_workers,
-        collate_fn=default_collate,
+        collate_fn=action_collate,  # what the test data loader of tools/test.py uses
     )
     results: List[RecognitionResult] = []
     with FeatureRecorder(model, outputs, as_tensor) as recorder, torch.no_grad():

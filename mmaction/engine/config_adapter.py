@@ -218,7 +218,7 @@ def _turn_off_pretrained(node: Any) -> None:
             _turn_off_pretrained(value)
 
 
-def test_model_cfg(src: dict, average_clips: Any = KEEP_AVERAGE_CLIPS) -> dict:
+def model_cfg_for_testing(src: dict, average_clips: Any = KEEP_AVERAGE_CLIPS) -> dict:
     """The model config of a test run: ``pretrained`` cleared, 0.x ``test_cfg`` placement.
 
     Args:
@@ -266,7 +266,7 @@ def convert_inference_config(cfg, config_path: Optional[str] = None):
             f'The config {config_path or ""} has no data.test.pipeline, which inference '
             'runs'.replace('  ', ' ')
         )
-    src['model'] = test_model_cfg(src)
+    src['model'] = model_cfg_for_testing(src)
     move_normalize_to_model(src['model'], src['data'], ['test'])
     return Config(src, filename=config_path)
 
@@ -323,7 +323,7 @@ def convert_test_config(
     if not metrics and not out:
         raise ConfigError('Nothing to do: give --eval METRIC... and/or --out FILE')
     notes: List[str] = []
-    model = test_model_cfg(src, options.average_clips)
+    model = model_cfg_for_testing(src, options.average_clips)
     data = src['data']
     if move_normalize_to_model(model, data, ['test']):
         notes.append('Normalize runs in the model data preprocessor; frames stay uint8 in loaders.')

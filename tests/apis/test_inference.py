@@ -229,3 +229,14 @@ def test_result_type(tiny_trained_run, model):
     result = inference_recognizer(model, val_videos(tiny_trained_run.data_root)[0])
     assert isinstance(result, RecognitionResult) and result.features == {}
     assert all(t.name is None for t in result.top_k) and len(result.top_k) == 5
+
+
+def test_config_mistakes_are_config_errors(tiny_trained_run):
+    with pytest.raises(ConfigError, match='nope.py does not exist'):
+        init_recognizer(osp.join(osp.dirname(tiny_trained_run.config), 'nope.py'), device='cpu')
+    with pytest.raises(ConfigError, match="no key 'cls_haed' under model"):
+        init_recognizer(tiny_trained_run.config, None, 'cpu', {'model.cls_haed.num_classes': 5})
+    cfg = Config.fromfile(tiny_trained_run.config)
+    cfg.data.pop('test')
+    with pytest.raises(ConfigError, match='no data.test.pipeline'):
+        init_recognizer(cfg, device='cpu')
