@@ -1,6 +1,24 @@
-"""MMAction2-0.x-style API: ``train_model`` and ``test_model`` (see ``mmaction.engine``)."""
+"""MMAction2-0.x-style API: training and testing (see ``mmaction.engine``) and inference."""
 
 from mmaction.engine.test_api import test_model
 from mmaction.engine.train_api import train_model
 
-__all__ = ['test_model', 'train_model']
+from .inference import (
+    RecognitionResult,
+    TopK,
+    inference_recognizer,
+    inference_recognizers,
+    init_recognizer,
+)
+from .inference_pipeline import Views
+
+__all__ = [
+    'RecognitionResult',
+    'TopK',
+    'Views',
+    'inference_recognizer',
+    'inference_recognizers',
+    'init_recognizer',
+    'test_model',
+    'train_model',
+]

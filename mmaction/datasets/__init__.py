@@ -4,8 +4,10 @@ from . import transforms  # noqa: F401  (registers the augmentation transforms)
 from .base import BaseDataset, BrokenDataWarning
 from .collate import action_collate
 from .exceptions import BrokenSample, BrokenVideoError
+from .label_map import load_label_map
 from .rawframe_dataset import RawframeDataset
 from .transforms import (  # noqa: F401  (register the loading transforms)
+    array_decode,
     compose,
     decord_decode,
     opencv_decode,
@@ -13,6 +15,7 @@ from .transforms import (  # noqa: F401  (register the loading transforms)
     rawframe_decode,
     sample_frames,
 )
+from .transforms.array_decode import ArrayDecode
 from .transforms.compose import Compose
 from .transforms.decord_decode import DecordDecode, DecordInit
 from .transforms.opencv_decode import OpenCVDecode, OpenCVInit
@@ -22,6 +25,7 @@ from .transforms.sample_frames import DenseSampleFrames, SampleFrames
 from .video_dataset import VideoDataset
 
 __all__ = [
+    'ArrayDecode',
     'BaseDataset',
     'BrokenDataWarning',
     'BrokenSample',
@@ -39,4 +43,5 @@ __all__ = [
     'SampleFrames',
     'VideoDataset',
     'action_collate',
+    'load_label_map',
 ]

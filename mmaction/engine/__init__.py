@@ -5,7 +5,7 @@ from .atomic_io import atomic_local_writes, atomic_write_bytes, atomic_write_tex
 from .auto_resume import find_resumable_checkpoint, is_complete_checkpoint
 from .broken_video_report import BrokenVideoReport
 from .cli import cli_guard
-from .config_adapter import convert_test_config, convert_train_config
+from .config_adapter import convert_inference_config, convert_test_config, convert_train_config
 from .config_check import ConfigError, explain_registry_errors
 from .config_loader import load_config
 from .cpu_amp_optim_wrapper import CPUBFloat16OptimWrapper
@@ -34,6 +34,7 @@ __all__ = [
     'atomic_write_bytes',
     'atomic_write_text',
     'cli_guard',
+    'convert_inference_config',
     'convert_test_config',
     'convert_train_config',
     'explain_registry_errors',

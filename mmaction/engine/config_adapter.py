@@ -218,6 +218,59 @@ def _turn_off_pretrained(node: Any) -> None:
             _turn_off_pretrained(value)
 
 
+def model_cfg_for_testing(src: dict, average_clips: Any = KEEP_AVERAGE_CLIPS) -> dict:
+    """The model config of a test run: ``pretrained`` cleared, 0.x ``test_cfg`` placement.
+
+    Args:
+        src: The plain 0.x config dict.
+        average_clips: A new ``test_cfg.average_clips``, or
+            :data:`KEEP_AVERAGE_CLIPS` to keep the config's.
+
+    Returns:
+        A new model config dict (``src`` is not changed).
+    """
+    model = _model_cfg(src)
+    _turn_off_pretrained(model)
+    if average_clips != KEEP_AVERAGE_CLIPS:
+        model['test_cfg'] = dict(model.get('test_cfg') or {}, average_clips=average_clips)
+    return model
+
+
+def convert_inference_config(cfg, config_path: Optional[str] = None):
+    """The config of a model built for inference, in the 0.x schema.
+
+    The model and ``data.test`` are those a ``tools/test.py`` run uses, so the
+    inference API computes the same scores: ``pretrained`` cleared, and a
+    trailing ``Normalize`` of the test pipeline moved into the model's data
+    preprocessor.
+
+    Args:
+        cfg: The 0.x config (``mmengine.Config`` or dict), after ``cfg_options``.
+        config_path: The config file, for messages.
+
+    Returns:
+        mmengine.Config: A new config whose ``model`` is the model to build
+        and whose ``data.test.pipeline`` goes with it.
+
+    Raises:
+        ConfigError: Misspelled keys, or no ``data.test.pipeline``.
+    """
+    from mmengine.config import Config
+
+    src = _plain(cfg)
+    check_top_level_keys(src, config_path)
+    check_data_keys(src.get('data', {}), config_path)
+    test = src.get('data', {}).get('test')
+    if not isinstance(test, dict) or not test.get('pipeline'):
+        raise ConfigError(
+            f'The config {config_path or ""} has no data.test.pipeline, which inference '
+            'runs'.replace('  ', ' ')
+        )
+    src['model'] = model_cfg_for_testing(src)
+    move_normalize_to_model(src['model'], src['data'], ['test'])
+    return Config(src, filename=config_path)
+
+
 _DEPRECATED_EVAL_OPTIONS = {'topk': 'top_k_accuracy'}
 
 
@@ -270,11 +323,7 @@ def convert_test_config(
     if not metrics and not out:
         raise ConfigError('Nothing to do: give --eval METRIC... and/or --out FILE')
     notes: List[str] = []
-    model = _model_cfg(src)
-    _turn_off_pretrained(model)
-    if options.average_clips != KEEP_AVERAGE_CLIPS:
-        model.setdefault('test_cfg', None)
-        model['test_cfg'] = dict(model['test_cfg'] or {}, average_clips=options.average_clips)
+    model = model_cfg_for_testing(src, options.average_clips)
     data = src['data']
     if move_normalize_to_model(model, data, ['test']):
         notes.append('Normalize runs in the model data preprocessor; frames stay uint8 in loaders.')

@@ -41,6 +41,21 @@ def data_options(root: str, videos_per_gpu: int = 4) -> List[str]:
     return opts + [f'data.videos_per_gpu={videos_per_gpu}', 'log_config.interval=1']
 
 
+def val_videos(root: str) -> List[str]:
+    """The validation videos of a synthetic data set, in list order."""
+    with open(osp.join(root, 'synthetic_val_list_videos.txt')) as f:
+        return [osp.join(root, 'videos', line.split()[0]) for line in f if line.strip()]
+
+
+def decode_video(path: str):
+    """All frames of a video, ``(T, H, W, 3)`` uint8 RGB, decoded with PyAV."""
+    import av
+    import numpy as np
+
+    with av.open(path) as container:
+        return np.stack([frame.to_ndarray(format='rgb24') for frame in container.decode(video=0)])
+
+
 def env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     environ = dict(os.environ, **(extra or {}))
     environ['PYTHONPATH'] = ROOT + os.pathsep + environ.get('PYTHONPATH', '')

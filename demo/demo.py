@@ -1,0 +1,52 @@
+"""Recognize the action in a video, print the top-k classes, optionally write the labelled video.
+
+Example:
+    python demo/demo.py configs/recognition/tpn/tpn_slowonly_r18_synthetic_rgb.py \\
+        work_dirs/tpn_slowonly_r18_synthetic_rgb/epoch_8.pth \\
+        data/synthetic/videos/val/move_left_fast_0000.mp4 data/synthetic/label_map.txt \\
+        --device cpu --out-filename demo_out.mp4
+"""
+
+import argparse
+import os.path as osp
+import sys
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """Command line of MMAction2 0.x ``demo/demo.py``."""
+    from mmaction.apis.demo_cli import check_positive, demo_parser
+
+    parser = demo_parser('Recognize the action in a video')
+    parser.add_argument('--out-filename', help='write the video with the labels: .mp4 or .gif')
+    args = parser.parse_args(argv)
+    check_positive(parser, args, 'top_k')
+    if args.out_filename and osp.splitext(args.out_filename)[1].lower() not in ('.mp4', '.gif'):
+        parser.error('--out-filename must end with .mp4 or .gif')
+    return args
+
+
+def main(argv=None) -> None:
+    """Score the video, print the top-k classes and write the labelled video if asked."""
+    args = parse_args(argv)
+    from mmaction.apis import inference_recognizer, init_recognizer
+    from mmaction.apis.annotated_video import label_lines, write_labelled_video
+    from mmaction.apis.inference_pipeline import frame_stream
+    from mmaction.engine import cli_guard
+
+    with cli_guard():
+        model = init_recognizer(args.config, args.checkpoint, args.device, args.cfg_options)
+        result = inference_recognizer(model, args.video, label_map=args.label, top_k=args.top_k)
+        print(f'The top-{len(result.top_k)} labels with corresponding scores are:')
+        for line in label_lines(result.top_k, digits=4):
+            print(line)
+        if args.out_filename:
+            stream = frame_stream(model.cfg, args.video, args.fps)
+            lines = label_lines(result.top_k)
+            count = write_labelled_video(
+                stream, args.out_filename, lines, stream.fps, args.font_scale
+            )
+            print(f'wrote {args.out_filename} ({count} frames, {stream.fps:g} fps)')
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Videos with class labels drawn on them, written as ``.mp4`` or ``.gif`` (the demos).
+
+Frames are drawn on with OpenCV and encoded with PyAV one at a time, so
+writing a video holds one frame, however long the video is.
+"""
+
+import math
+import os
+import os.path as osp
+from fractions import Fraction
+from typing import Iterable, List, Optional, Sequence
+
+import cv2
+import numpy as np
+
+#: Output formats: H.264 (MPEG-4 Part 2 where PyAV lacks libx264) in mp4, and GIF.
+VIDEO_SUFFIXES = ('.mp4', '.gif')
+#: Smaller frames are scaled up (by a whole factor) so that label text fits and reads.
+MIN_SIDE = 256
+_FONT = cv2.FONT_HERSHEY_DUPLEX
+_MARGIN = 6
+
+
+def check_video_path(path: str) -> str:
+    """The lower-case suffix of an output video path; a ValueError unless mp4 or gif."""
+    suffix = osp.splitext(path)[1].lower()
+    if suffix not in VIDEO_SUFFIXES:
+        raise ValueError(f'{path}: the output video must end with .mp4 or .gif')
+    return suffix
+
+
+def display_frame(frame: np.ndarray) -> np.ndarray:
+    """``frame`` scaled up by a whole factor to at least :data:`MIN_SIDE`, even-sized.
+
+    Even sides are what H.264 in YUV 4:2:0 needs.
+    """
+    height, width = frame.shape[:2]
+    factor = max(1, math.ceil(MIN_SIDE / min(height, width)))
+    size = (width * factor + (width * factor) % 2, height * factor + (height * factor) % 2)
+    if size == (width, height):
+        return frame
+    interpolation = cv2.INTER_NEAREST if size[0] % width == 0 else cv2.INTER_LINEAR
+    return cv2.resize(frame, size, interpolation=interpolation)
+
+
+def draw_labels(
+    frame: np.ndarray,
+    lines: Sequence[str],
+    font_scale: float = 0.5,
+    color: Sequence[int] = (255, 255, 255),
+) -> np.ndarray:
+    """Write ``lines`` in the top-left corner of an RGB frame, on a dark box.
+
+    Args:
+        frame: ``H x W x 3`` uint8 RGB frame (not changed).
+        lines: The text, one entry per line.
+        font_scale: OpenCV font scale (0.5: about 10 pixels high).
+        color: RGB text color.
+
+    Returns:
+        The frame, scaled up as :func:`display_frame` does, with the text.
+    """
+    out = np.ascontiguousarray(display_frame(frame)).copy()
+    if not lines:
+        return out
+    thickness = max(1, round(font_scale * 2))
+    sizes = [cv2.getTextSize(line, _FONT, font_scale, thickness) for line in lines]
+    line_height = max(h + baseline for (_, h), baseline in sizes) + _MARGIN // 2
+    box_w = max(w for (w, _), _ in sizes) + 2 * _MARGIN
+    box_h = line_height * len(lines) + _MARGIN
+    region = out[:box_h, :box_w]
+    # Darken the box behind the text so that it reads on any background.
+    region[...] = (region.astype(np.uint16) * 2 // 5).astype(np.uint8)
+    for row, (line, ((_, h), _)) in enumerate(zip(lines, sizes)):
+        origin = (_MARGIN, _MARGIN // 2 + row * line_height + h + _MARGIN // 2)
+        cv2.putText(out, line, origin, _FONT, font_scale, tuple(color), thickness, cv2.LINE_AA)
+    return out
+
+
+class VideoWriter:
+    """Write RGB frames to an ``.mp4`` or ``.gif`` file with PyAV, one at a time.
+
+    The stream is set up with the first frame's size; the file appears
+    under its name when :meth:`close` succeeds (a partial file is removed on
+    error). Use it as a context manager.
+
+    Args:
+        path: ``.mp4`` (H.264, else MPEG-4 Part 2) or ``.gif``.
+        fps: Frames per second (GIF stores hundredths of a second per frame).
+
+    Attributes:
+        frames_written (int): Frames encoded so far.
+    """
+
+    def __init__(self, path: str, fps: float) -> None:
+        self.suffix = check_video_path(path)
+        if fps <= 0:
+            raise ValueError(f'fps must be positive, got {fps}')
+        self.path = path
+        self.fps = fps
+        self.frames_written = 0
+        self._partial = osp.join(
+            osp.dirname(osp.abspath(path)), f'.{osp.basename(path)}.partial{self.suffix}'
+        )
+        self._container = None
+        self._stream = None
+
+    def _open(self, height: int, width: int) -> None:
+        import av
+
+        os.makedirs(osp.dirname(self._partial), exist_ok=True)
+        self._container = av.open(self._partial, 'w')
+        if self.suffix == '.gif':
+            codec, pix_fmt = 'gif', 'rgb8'
+        else:
+            codec = 'libx264' if 'libx264' in av.codecs_available else 'mpeg4'
+            pix_fmt = 'yuv420p'
+        self._stream = self._container.add_stream(
+            codec, rate=Fraction(self.fps).limit_denominator(1001)
+        )
+        self._stream.width, self._stream.height = width, height
+        self._stream.pix_fmt = pix_fmt
+
+    def write(self, frame: np.ndarray) -> None:
+        """Encode one ``H x W x 3`` uint8 RGB frame (all frames the size of the first)."""
+        import av
+
+        if self._container is None:
+            self._open(*frame.shape[:2])
+        picture = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format='rgb24')
+        self._container.mux(self._stream.encode(picture))
+        self.frames_written += 1
+
+    def close(self) -> None:
+        """Flush the encoder and move the file into place."""
+        if self._container is None:
+            raise ValueError(f'{self.path}: no frame was written')
+        self._container.mux(self._stream.encode())
+        self._container.close()
+        self._container = None
+        os.replace(self._partial, self.path)
+
+    def abort(self) -> None:
+        """Drop the partial file."""
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+        if osp.exists(self._partial):
+            os.remove(self._partial)
+
+    def __enter__(self) -> 'VideoWriter':
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def write_labelled_video(
+    frames: Iterable[np.ndarray],
+    path: str,
+    lines: Sequence[str],
+    fps: float,
+    font_scale: float = 0.5,
+) -> int:
+    """Write ``frames`` with the same ``lines`` of text on each; return the frame count."""
+    with VideoWriter(path, fps) as writer:
+        for frame in frames:
+            writer.write(draw_labels(frame, lines, font_scale))
+    return writer.frames_written
+
+
+def label_lines(top_k: Iterable, threshold: Optional[float] = None, digits: int = 2) -> List[str]:
+    """``'name: score'`` lines of :class:`~mmaction.apis.TopK` entries (index without a name).
+
+    Entries below ``threshold`` are left out.
+    """
+    return [
+        f'{entry.name if entry.name is not None else entry.index}: {entry.score:.{digits}f}'
+        for entry in top_k
+        if threshold is None or entry.score >= threshold
+    ]
