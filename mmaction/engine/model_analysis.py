@@ -173,16 +173,22 @@ def read_test_input_spec(cfg: Any) -> VideoInputSpec:
 def default_flops_input_shape(cfg: Any, model: nn.Module, size: int = 224) -> Tuple[int, ...]:
     """Model input used for FLOPs when ``--shape`` is not given.
 
-    One view at ``size`` x ``size`` of one video: for 3D models one clip of
-    the test pipeline's ``clip_len`` (32 without a sampler), for 2D models
-    the backbone's ``num_segments`` frames (8 without one).
+    One view of one video as the config's test pipeline makes it (as
+    ``benchmark.py`` reads it): ``clip_len`` frames of the test crop size for
+    3D models, the sampled segments for 2D models. Without a readable test
+    pipeline: one view of ``size`` x ``size``, 32 frames for 3D models and
+    the backbone's ``num_segments`` (8 without one) for 2D models.
     """
+    try:
+        spec = read_test_input_spec(cfg)
+    except (KeyError, ValueError):
+        spec = None
     if is_3d_recognizer(model):
-        try:
-            clip_len = read_test_input_spec(cfg).frames_per_view
-        except (KeyError, ValueError):
-            clip_len = 32
-        return (1, 1, 3, clip_len, size, size)
+        if spec is not None:
+            return (1, 1, 3, spec.frames_per_view, spec.height, spec.width)
+        return (1, 1, 3, 32, size, size)
+    if spec is not None:
+        return (1, spec.frames_per_view, 3, spec.height, spec.width)
     num_segments = getattr(model.backbone, 'num_segments', None) or 8
     return (1, num_segments, 3, size, size)
 

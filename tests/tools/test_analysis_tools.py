@@ -184,8 +184,11 @@ def test_get_flops_defaults_and_2d(config_2d, config_3d, capsys):
     macs = _macs_by_hooks(model, torch.randn(1, 4, 3, 32, 32))
     assert result['flops'] == 2 * (macs + fcn_classifier)
 
+    # Without --shape: one view of the test pipeline (clip_len frames of the crop size).
     default = _load_tool('get_flops').main([config_3d])
-    assert default['input_shape'] == (1, 1, 3, 4, 224, 224)  # clip_len of the test pipeline
+    assert default['input_shape'] == (1, 1, 3, 4, 32, 32)
+    default = _load_tool('get_flops').main([config_2d])
+    assert default['input_shape'] == (1, 4, 3, 32, 32)
 
 
 def test_flops_shape_argument_is_checked(config_2d):

@@ -7,9 +7,9 @@ Examples::
     python tools/analysis/get_flops.py CONFIG --shape 8 3 224 224      # 2D: (V*T, C, H, W)
 
 ``--shape`` describes one video (a batch axis of 1 is added), as in
-MMAction2 0.x. Without it: one 224x224 view, with the test pipeline's
-``clip_len`` frames for 3D models and the backbone's ``num_segments`` frames
-for 2D models.
+MMAction2 0.x. Without it: one view of the config's test pipeline (as
+``benchmark.py`` reads it): ``clip_len`` frames at the test crop size for 3D
+models, the sampled segments for 2D models.
 
 The count runs the model's ``forward(imgs, mode='tensor')`` (backbone,
 neck and head, per view) under ``torch.utils.flop_counter.FlopCounterMode``,
