@@ -12,6 +12,7 @@ import copy
 import os.path as osp
 from typing import Any, Dict, List, Optional
 
+from . import data_adapter, optim_adapter, runner, runtime_adapter, schedule_adapter
 from .auto_resume import find_resumable_checkpoint
 from .config_check import ConfigError, check_data_keys, check_top_level_keys
 from .data_adapter import dataloader_cfg, move_normalize_to_model
@@ -26,7 +27,25 @@ from .runtime_adapter import (
 )
 from .schedule_adapter import convert_lr_config
 
+#: 0.x features this toolkit does not implement: a config that uses one is refused.
 _UNSUPPORTED = ('omnisource', 'multigrid', 'precise_bn', 'momentum_config', 'module_hooks')
+
+#: The top-level 0.x config keys this module handles (the refused ones included).
+TOP_LEVEL_KEYS = (
+    'model', 'train_cfg', 'test_cfg', 'total_epochs', 'workflow', 'load_from', 'resume_from',
+    'auto_resume', 'work_dir', 'seed', 'deterministic', 'custom_hooks', 'log_level',
+    'eval_config', 'output_config', 'sync_bn', 'gpu_ids',
+) + _UNSUPPORTED  # fmt: skip
+
+#: Every top-level key the tools read: the union of what each handler declares.
+KNOWN_TOP_LEVEL_KEYS = frozenset(
+    TOP_LEVEL_KEYS
+    + data_adapter.TOP_LEVEL_KEYS
+    + optim_adapter.TOP_LEVEL_KEYS
+    + schedule_adapter.TOP_LEVEL_KEYS
+    + runtime_adapter.TOP_LEVEL_KEYS
+    + runner.TOP_LEVEL_KEYS
+)
 
 
 def _plain(cfg) -> dict:
@@ -54,7 +73,7 @@ def _model_cfg(cfg: dict) -> dict:
 
 
 def _check_common(cfg: dict, filename: Optional[str]) -> None:
-    check_top_level_keys(cfg, filename)
+    check_top_level_keys(cfg, KNOWN_TOP_LEVEL_KEYS, filename)
     if 'data' not in cfg:
         raise ConfigError(f'The config {filename or ""} has no `data` dict'.replace('  ', ' '))
     check_data_keys(cfg['data'], filename)
@@ -111,6 +130,9 @@ def convert_train_config(
     max_epochs = int(src['total_epochs'])
     data = src['data']
     model = _model_cfg(src)
+    if src.get('gpu_ids') is not None:
+        # 0.x's train tool wrote it into the configs it dumped; here a process uses one device.
+        notes.append('gpu_ids is ignored: one process per GPU (tools/dist_train.sh starts them).')
     validate, test = options.validate, options.test
     if src.get('workflow') and len(src['workflow']) > 1 and not validate:
         notes.append('workflow has a val stage: validating as with --validate.')
@@ -258,7 +280,7 @@ def convert_inference_config(cfg, config_path: Optional[str] = None):
     from mmengine.config import Config
 
     src = _plain(cfg)
-    check_top_level_keys(src, config_path)
+    check_top_level_keys(src, KNOWN_TOP_LEVEL_KEYS, config_path)
     check_data_keys(src.get('data', {}), config_path)
     test = src.get('data', {}).get('test')
     if not isinstance(test, dict) or not test.get('pipeline'):

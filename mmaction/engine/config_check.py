@@ -3,29 +3,18 @@
 A 0.x config file mixes the keys the tools read (``optimizer``, ``data``, ...)
 with helper variables (``img_norm_cfg``, ``train_pipeline``, ...), so an
 unknown top-level key is only an error when it looks like a misspelling of a
-key the tools read. Keys inside ``data`` form a closed set and are checked
-strictly.
+key the tools read. The keys the tools read are declared by the modules that
+read them (``TOP_LEVEL_KEYS`` of each adapter; see
+``config_adapter.KNOWN_TOP_LEVEL_KEYS``). Keys inside ``data`` form a closed
+set and are checked strictly.
 """
 
 import difflib
 import re
 from contextlib import contextmanager
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from mmaction.utils.errors import ConfigError
-
-#: Top-level keys that MMAction2 0.x's train/test tools (or this toolkit) read.
-KNOWN_TOP_LEVEL_KEYS = frozenset(
-    {
-        'model', 'data', 'optimizer', 'optimizer_config', 'lr_config', 'momentum_config',
-        'total_epochs', 'evaluation', 'checkpoint_config', 'log_config', 'dist_params',
-        'log_level', 'load_from', 'resume_from', 'workflow', 'opencv_num_threads',
-        'mp_start_method', 'work_dir', 'fp16', 'cudnn_benchmark', 'find_unused_parameters',
-        'custom_hooks', 'module_hooks', 'seed', 'gpu_ids', 'omnisource', 'precise_bn',
-        'train_cfg', 'test_cfg', 'eval_config', 'output_config', 'sync_bn', 'auto_resume',
-        'deterministic', 'randomness', 'launcher',
-    }
-)  # fmt: skip
 
 #: Keys of the ``data`` dict of a 0.x config.
 KNOWN_DATA_KEYS = frozenset(
@@ -83,21 +72,23 @@ def check_section_keys(
         )
 
 
-def check_top_level_keys(cfg, filename: Optional[str] = None) -> None:
+def check_top_level_keys(cfg, known: Iterable[str], filename: Optional[str] = None) -> None:
     """Reject top-level keys that look like misspellings of known keys.
 
     Args:
         cfg: The loaded config (``mmengine.Config`` or dict).
+        known: The top-level keys the tools read.
         filename: Config file name, used in the error message.
 
     Raises:
         ConfigError: naming the misspelled key and the key it resembles.
     """
     where = f' in config {filename}' if filename else ''
+    known = sorted(known)
     for key in cfg.keys():
-        if key in KNOWN_TOP_LEVEL_KEYS or key.startswith('_'):
+        if key in known or key.startswith('_'):
             continue
-        close = difflib.get_close_matches(key, sorted(KNOWN_TOP_LEVEL_KEYS), n=1, cutoff=0.8)
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
         if close:
             raise ConfigError(f'Unknown top-level key {key!r}{where}. Did you mean {close[0]!r}?')
 

@@ -15,7 +15,8 @@ from typing import Any, List, Optional, Tuple
 
 from mmengine.config import Config
 
-from .config_check import KNOWN_TOP_LEVEL_KEYS, ConfigError, suggest
+from .config_adapter import KNOWN_TOP_LEVEL_KEYS
+from .config_check import ConfigError, suggest
 
 
 def _base_files(path: str) -> List[str]:

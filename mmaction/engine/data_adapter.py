@@ -12,6 +12,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .config_check import ConfigError
 
+#: The top-level 0.x config keys this module handles.
+TOP_LEVEL_KEYS = ('data',)
+
 # Transforms that only change layout or container type, so Normalize may move
 # past them onto the model's data preprocessor without changing the numbers.
 LAYOUT_TRANSFORMS = frozenset({'FormatShape', 'Collect', 'ToTensor', 'ToDataContainer'})

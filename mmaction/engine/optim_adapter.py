@@ -7,6 +7,9 @@ import torch
 
 from .config_check import ConfigError, check_section_keys, suggest
 
+#: The top-level 0.x config keys this module handles.
+TOP_LEVEL_KEYS = ('optimizer', 'optimizer_config', 'fp16')
+
 _OPTIMIZER_CONFIG_KEYS = {
     'type', 'grad_clip', 'cumulative_iters', 'accumulative_counts', 'loss_scale',
     'detect_anomalous_params', 'coalesce', 'bucket_size_mb', 'distributed',

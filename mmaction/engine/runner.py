@@ -13,6 +13,9 @@ from mmaction.utils import apply_checkpoint, load_checkpoint_file
 
 from .console import setup_console, show
 
+#: The top-level 0.x config keys this module handles (read from ``runner.cfg``).
+TOP_LEVEL_KEYS = ('find_unused_parameters',)
+
 
 def init_cpu_process_group(launcher: str) -> bool:
     """Start a gloo process group for a CPU run; return whether one was started.

@@ -14,6 +14,12 @@ from mmaction.utils.errors import missing_package
 
 from .config_check import ConfigError, check_section_keys, suggest
 
+#: The top-level 0.x config keys this module handles.
+TOP_LEVEL_KEYS = (
+    'evaluation', 'checkpoint_config', 'log_config', 'dist_params', 'cudnn_benchmark',
+    'mp_start_method', 'opencv_num_threads',
+)  # fmt: skip
+
 #: 0.x metric name -> the key of its first result, for ``save_best='auto'``.
 FIRST_RESULT_KEY = {
     'top_k_accuracy': 'top1_acc',

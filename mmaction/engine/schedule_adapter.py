@@ -12,6 +12,9 @@ from typing import List, Optional
 from . import warmup_schedulers  # noqa: F401  (registers the warm-up schedulers)
 from .config_check import ConfigError, check_section_keys
 
+#: The top-level 0.x config keys this module handles.
+TOP_LEVEL_KEYS = ('lr_config',)
+
 _LR_CONFIG_KEYS = {
     'policy', 'by_epoch', 'warmup', 'warmup_iters', 'warmup_ratio', 'warmup_by_epoch',
     'step', 'gamma', 'min_lr', 'min_lr_ratio', 'power',
