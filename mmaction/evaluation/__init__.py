@@ -9,11 +9,14 @@ from .functional import (
     top_k_accuracy,
 )
 from .metrics import AccMetric
+from .video_scores import VideoScores, fuse_video_scores
 
 __all__ = [
     'AccMetric',
+    'VideoScores',
     'binary_precision_recall_curve',
     'confusion_matrix',
+    'fuse_video_scores',
     'mean_average_precision',
     'mean_class_accuracy',
     'mmit_mean_average_precision',

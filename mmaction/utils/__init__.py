@@ -11,6 +11,7 @@ from .errors import (
     CheckpointError,
     ConfigError,
     MissingPackageError,
+    ResultFileError,
     UserError,
     missing_package,
 )
@@ -32,6 +33,7 @@ __all__ = [
     'CheckpointError',
     'ConfigError',
     'MissingPackageError',
+    'ResultFileError',
     'UserError',
     'missing_package',
     *_CHECKPOINT_NAMES,

@@ -17,6 +17,7 @@ __all__ = [
     'CheckpointError',
     'ConfigError',
     'MissingPackageError',
+    'ResultFileError',
     'UserError',
     'missing_package',
 ]
@@ -36,6 +37,14 @@ class AnnotationError(UserError, ValueError):
 
 class CheckpointError(UserError, RuntimeError):
     """A checkpoint cannot be loaded safely, is damaged, or does not fit the model."""
+
+
+class ResultFileError(UserError, ValueError):
+    """A result the analysis tools read is malformed or does not fit.
+
+    The per-video scores of ``tools/test.py --out`` (wrong layout, another
+    data set or model) or a training log (not JSON lines, no records).
+    """
 
 
 class MissingPackageError(UserError, ImportError):

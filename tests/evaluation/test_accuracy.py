@@ -66,6 +66,21 @@ def test_confusion_matrix_union_of_classes_and_normalization():
         confusion_matrix([0.5, 1.0], [0, 1])
 
 
+def test_confusion_matrix_over_all_classes():
+    pred = [0, 2, 2, 5]
+    real = [0, 0, 2, 2]
+    matrix = confusion_matrix(pred, real, num_classes=7)
+    # Row and column i are class i, also for classes 1, 3, 4, 6 that never occur.
+    expected = np.zeros((7, 7), dtype=int)
+    expected[0, 0] = expected[0, 2] = expected[2, 2] = expected[2, 5] = 1
+    assert matrix.tolist() == expected.tolist()
+    rows = confusion_matrix(pred, real, 'true', num_classes=7)
+    assert rows[0].tolist() == [0.5, 0, 0.5, 0, 0, 0, 0]
+    assert rows[1].tolist() == [0.0] * 7  # no video of class 1: a row of zeros
+    with pytest.raises(ValueError, match='class 5 is outside 0..4'):
+        confusion_matrix(pred, real, num_classes=5)
+
+
 def test_mean_class_accuracy_known_values():
     scores = np.array(
         [

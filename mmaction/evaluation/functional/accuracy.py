@@ -37,13 +37,17 @@ def _as_int_labels(labels: ArrayLike, name: str = 'labels') -> np.ndarray:
 
 
 def confusion_matrix(
-    y_pred: ArrayLike, y_real: ArrayLike, normalize: Optional[str] = None
+    y_pred: ArrayLike,
+    y_real: ArrayLike,
+    normalize: Optional[str] = None,
+    num_classes: Optional[int] = None,
 ) -> np.ndarray:
-    """Confusion matrix over the classes that occur in either input.
+    """Confusion matrix over the classes that occur in either input, or over all classes.
 
     Rows are true classes, columns predicted classes, both in ascending
     class order restricted to the union of ``y_pred`` and ``y_real`` (0.x
-    layout).
+    layout); with ``num_classes``, row and column ``i`` are class ``i``
+    whether it occurs or not, so that class names line up with them.
 
     Args:
         y_pred (array-like of int): Predicted class per sample.
@@ -51,6 +55,8 @@ def confusion_matrix(
         normalize (str | None): ``'true'`` (rows sum to 1), ``'pred'``
             (columns), ``'all'`` (whole matrix) or None. Empty rows or
             columns become 0.
+        num_classes (int, optional): Give the full ``(num_classes,
+            num_classes)`` matrix; every class must be below it.
 
     Returns:
         np.ndarray: ``(n, n)`` counts (int) or fractions (float).
@@ -61,8 +67,14 @@ def confusion_matrix(
     real = _as_int_labels(y_real, 'y_real')
     if pred.shape != real.shape:
         raise ValueError(f'y_pred has {pred.size} entries but y_real has {real.size}')
-    classes, position = np.unique(np.concatenate([pred, real]), return_inverse=True)
-    n = len(classes)
+    if num_classes is None:
+        classes, position = np.unique(np.concatenate([pred, real]), return_inverse=True)
+        n = len(classes)
+    else:
+        position, n = np.concatenate([pred, real]), int(num_classes)
+        outside = position[(position < 0) | (position >= n)]
+        if outside.size:
+            raise ValueError(f'class {int(outside[0])} is outside 0..{n - 1} (num_classes={n})')
     pred_pos, real_pos = position[: pred.size], position[pred.size :]
     matrix = np.bincount(real_pos * n + pred_pos, minlength=n * n).reshape(n, n)
     if normalize is None:
