@@ -5,6 +5,7 @@ from .base import BaseDataset, BrokenDataWarning
 from .collate import action_collate
 from .exceptions import BrokenSample, BrokenVideoError
 from .label_map import load_label_map
+from .list_labels import load_list_labels
 from .rawframe_dataset import RawframeDataset
 from .transforms import (  # noqa: F401  (register the loading transforms)
     array_decode,
@@ -44,4 +45,5 @@ __all__ = [
     'VideoDataset',
     'action_collate',
     'load_label_map',
+    'load_list_labels',
 ]

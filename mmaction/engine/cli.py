@@ -1,5 +1,6 @@
-"""Error handling and teardown shared by the command-line tools (``tools/*.py``)."""
+"""Error handling, teardown and common options shared by the command-line tools (``tools/*.py``)."""
 
+import argparse
 import os
 import sys
 from contextlib import contextmanager
@@ -67,3 +68,32 @@ def _close_process_group() -> None:
 
     if dist.is_available() and dist.is_initialized():
         dist.destroy_process_group()
+
+
+def add_cfg_options(
+    parser: argparse.ArgumentParser, example: str = 'data.videos_per_gpu=2'
+) -> None:
+    """Add ``--cfg-options key=value ...`` (merged by :func:`~.config_loader.load_config`)."""
+    from mmengine.config import DictAction
+
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help=f'override config settings, xxx=yyy, e.g. {example}',
+    )
+
+
+def add_eval_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--eval-options``, the metric options of ``tools/test.py``."""
+    from mmengine.config import DictAction
+
+    parser.add_argument(
+        '--eval-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='evaluation options, e.g. metric_options.top_k_accuracy.topk="(1,3)"',
+    )
+

@@ -317,6 +317,25 @@ def eval_options_to_metric_options(eval_options: Optional[dict]) -> dict:
     return options
 
 
+def testing_metric_cfg(cfg, metrics: Optional[List[str]], eval_options: dict) -> Optional[dict]:
+    """The ``AccMetric`` config of a test run, as ``tools/test.py`` evaluates.
+
+    Args:
+        cfg: The 0.x config; its ``eval_config`` (``metrics`` and metric
+            options) is the default.
+        metrics: ``--eval`` names; they replace ``eval_config.metrics``.
+        eval_options: ``--eval-options``; they update ``eval_config``.
+
+    Returns:
+        The metric config, or None when neither gives a metric.
+    """
+    eval_config = dict(cfg.get('eval_config') or {})
+    metrics = metrics or eval_config.pop('metrics', None)
+    eval_config.pop('metrics', None)
+    metric_options = eval_options_to_metric_options(dict(eval_config, **eval_options))
+    return acc_metric_cfg(metrics, metric_options) if metrics else None
+
+
 def convert_test_config(
     cfg, config_path: Optional[str] = None, options: Optional[TestOptions] = None
 ) -> Dict[str, Any]:
@@ -335,14 +354,11 @@ def convert_test_config(
         keyword arguments, plus ``notes``.
     """
     options = options or TestOptions()
-    eval_config = dict(cfg.get('eval_config') or {})
-    metrics = options.metrics or eval_config.pop('metrics', None)
-    eval_config.pop('metrics', None)
-    metric_options = eval_options_to_metric_options(dict(eval_config, **options.eval_options))
+    metric = testing_metric_cfg(cfg, options.metrics, options.eval_options)
     out = options.out or dict(cfg.get('output_config') or {}).get('out')
     src = _plain(cfg)
     _check_common(src, config_path)
-    if not metrics and not out:
+    if not metric and not out:
         raise ConfigError('Nothing to do: give --eval METRIC... and/or --out FILE')
     notes: List[str] = []
     model = model_cfg_for_testing(src, options.average_clips)
@@ -350,8 +366,8 @@ def convert_test_config(
     if move_normalize_to_model(model, data, ['test']):
         notes.append('Normalize runs in the model data preprocessor; frames stay uint8 in loaders.')
     evaluators = []
-    if metrics:
-        evaluators.append(acc_metric_cfg(metrics, metric_options))
+    if metric:
+        evaluators.append(metric)
     if out:
         evaluators.append(dict(type='DumpVideoScores', out_file=out))
     work_dir = options.work_dir or src.get('work_dir') or default_work_dir(config_path)
