@@ -24,6 +24,11 @@ setup(
     python_requires='>=3.9',
     packages=find_packages(include=['mmaction', 'mmaction.*']),
     install_requires=read_requirements('requirements.txt'),
-    extras_require={'tests': read_requirements('requirements-tests.txt')},
+    extras_require={
+        'analysis': read_requirements('requirements-analysis.txt'),
+        # The tests draw the analysis figures too.
+        'tests': read_requirements('requirements-tests.txt')
+        + read_requirements('requirements-analysis.txt'),
+    },
     license='Apache-2.0',
 )
