@@ -23,6 +23,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     """Command line of MMAction2 0.x ``tools/test.py``."""
     from mmengine.config import DictAction
 
+    from mmaction.engine.cli import add_cfg_options, add_eval_options
+
     parser = argparse.ArgumentParser(description='Test (and evaluate) a recognizer')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
@@ -44,20 +46,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--options', nargs='+', action=DictAction, default={}, help='deprecated: --eval-options'
     )
-    parser.add_argument(
-        '--eval-options',
-        nargs='+',
-        action=DictAction,
-        default={},
-        help='evaluation options, e.g. metric_options.top_k_accuracy.topk="(1,3)"',
-    )
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        default={},
-        help='override config settings, xxx=yyy, e.g. data.videos_per_gpu=2',
-    )
+    add_eval_options(parser)
+    add_cfg_options(parser)
     parser.add_argument(
         '--average-clips',
         type=_average_clips,

@@ -1,0 +1,38 @@
+"""Print a config with its ``_base_`` files and ``--cfg-options`` merged in.
+
+Examples::
+
+    python tools/analysis/print_config.py configs/recognition/tpn/tpn_slowonly_r18_synthetic_rgb.py \
+        --cfg-options total_epochs=4 data.videos_per_gpu=2
+
+The output is itself a config file (``> resolved.py``).
+"""
+
+import argparse
+import sys
+from typing import List, Optional
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    from mmaction.engine.cli import add_cfg_options
+
+    parser = argparse.ArgumentParser(description='Print the fully resolved config')
+    parser.add_argument('config', help='config file path')
+    add_cfg_options(parser)
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> str:
+    """Print and return the resolved config text."""
+    args = parse_args(argv)
+    from mmaction.engine.cli import cli_guard, load_config
+
+    with cli_guard():
+        cfg = load_config(args.config, args.cfg_options)
+    text = cfg.pretty_text
+    print(text)
+    return text
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
