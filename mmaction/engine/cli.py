@@ -96,4 +96,3 @@ def add_eval_options(parser: argparse.ArgumentParser) -> None:
         default={},
         help='evaluation options, e.g. metric_options.top_k_accuracy.topk="(1,3)"',
     )
-

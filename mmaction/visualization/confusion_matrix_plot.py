@@ -32,7 +32,7 @@ def plot_confusion_matrix(
     n = len(names)
     if matrix.shape != (n, n):
         raise ValueError(f'a {matrix.shape} matrix cannot take {n} class names')
-    side = min(max(5.0, 0.45 * n + 2.5), 40.0)
+    side = min(max(5.0, 0.45 * n + 2.5), 30.0)  # 400 classes: 7 pixels a cell
     figure = new_figure(side + 1.5, side)
     axes = figure.subplots()
     fractions = np.issubdtype(matrix.dtype, np.floating)

@@ -47,7 +47,7 @@ def main(argv: Optional[List[str]] = None):
     """Write the matrix; return it (rows true classes, columns predicted)."""
     args = parse_args(argv)
     from mmaction.datasets import load_label_map
-    from mmaction.engine.cli import cli_guard, load_config
+    from mmaction.engine import cli_guard, load_config
     from mmaction.engine.result_analysis import (
         load_scored_test_set,
         result_confusion_matrix,

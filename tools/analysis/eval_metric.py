@@ -38,7 +38,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     """Print and return the metrics."""
     args = parse_args(argv)
-    from mmaction.engine.cli import cli_guard, load_config
+    from mmaction.engine import cli_guard, load_config
     from mmaction.engine.result_analysis import evaluate_result_file
 
     with cli_guard():

@@ -25,7 +25,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> str:
     """Print and return the resolved config text."""
     args = parse_args(argv)
-    from mmaction.engine.cli import cli_guard, load_config
+    from mmaction.engine import cli_guard, load_config
 
     with cli_guard():
         cfg = load_config(args.config, args.cfg_options)
