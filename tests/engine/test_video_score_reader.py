@@ -38,12 +38,13 @@ def test_reads_what_the_dumper_writes(tmp_path, suffix):
 
     out = tmp_path / f'scores{suffix}'
     metric = DumpVideoScores(out_file=str(out))
-    vectors = [torch.tensor([0.2, 0.8]), torch.tensor([0.6, 0.4])]
+    vectors = [torch.tensor([0.2, 0.8]), None, torch.tensor([0.6, 0.4])]  # None: unreadable
     metric.process(None, [dict(pred_score=v) for v in vectors])
-    metric.evaluate(2)
+    metric.evaluate(3)
     scores = load_video_scores(out)
-    np.testing.assert_allclose(scores.scores, torch.stack(vectors).numpy())
-    assert scores.coverage() == 'over 2 of 2 videos'
+    np.testing.assert_allclose(scores.scores, torch.stack([vectors[0], vectors[2]]).numpy())
+    assert scores.indices.tolist() == [0, 2]
+    assert scores.coverage() == 'over 2 of 3 videos (1 unreadable)'
 
 
 def test_a_pickle_that_would_run_code_is_refused_unrun(tmp_path):
