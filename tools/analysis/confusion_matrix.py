@@ -18,6 +18,12 @@ import argparse
 import sys
 from typing import List, Optional
 
+NORMALIZED_TITLES = {
+    'true': ', fractions of each true class',
+    'pred': ', fractions of each predicted class',
+    'all': ', fractions of all videos',
+}
+
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     from mmaction.engine.cli import add_cfg_options
@@ -72,7 +78,7 @@ def main(argv: Optional[List[str]] = None):
             write_confusion_csv(args.csv, matrix, names)
             print(f'wrote {args.csv}')
         if args.out:
-            kind = f', normalized over {args.normalize}' if args.normalize else ''
+            kind = NORMALIZED_TITLES.get(args.normalize, '')
             plot_confusion_matrix(matrix, names, args.out, f'Confusion matrix {coverage}{kind}')
             print(f'wrote {args.out}')
     return matrix
