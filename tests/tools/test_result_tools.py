@@ -142,13 +142,14 @@ def test_confusion_matrix_label_map_of_another_length(tiny_trained_run, tmp_path
     run_ = tiny_trained_run
     short = tmp_path / 'label_map.txt'
     short.write_text('\n'.join(f'class_{i}' for i in range(7)) + '\n')
-    result = run([sys.executable, osp.join(ANALYSIS, 'confusion_matrix.py'), run_.config,
-                  run_.result_json, '--label-map', str(short), '--csv', str(tmp_path / 'cm.csv'),
-                  *_data_options(run_)], check=False)  # fmt: skip
-    assert result.returncode == 1
-    (line,) = result.stderr.strip().splitlines()  # one line, no traceback
-    assert line.startswith(f'error: Label map {short} names 7 classes')
-    assert 'num_classes=8' in line
+    with pytest.raises(SystemExit) as exit_info:  # cli_guard: one line, exit status 1
+        _tool('confusion_matrix').main(
+            [run_.config, run_.result_json, '--label-map', str(short),
+             '--csv', str(tmp_path / 'cm.csv'), *_data_options(run_)]
+        )  # fmt: skip
+    message = str(exit_info.value)
+    assert message.startswith(f'error: Label map {short} names 7 classes') and '\n' not in message
+    assert 'num_classes=8' in message
     assert not (tmp_path / 'cm.csv').exists()
 
 
