@@ -138,8 +138,7 @@ def convert_train_config(
         notes.append('workflow has a val stage: validating as with --validate.')
         validate = True
     splits = ['train'] + (['val'] if validate else []) + (['test'] if test else [])
-    if move_normalize_to_model(model, data, splits):
-        notes.append('Normalize runs in the model data preprocessor; frames stay uint8 in loaders.')
+    move_normalize_to_model(model, data, splits)
 
     loop, metric, save_best, rule = convert_evaluation(src.get('evaluation'))
     train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
@@ -363,8 +362,7 @@ def convert_test_config(
     notes: List[str] = []
     model = model_cfg_for_testing(src, options.average_clips)
     data = src['data']
-    if move_normalize_to_model(model, data, ['test']):
-        notes.append('Normalize runs in the model data preprocessor; frames stay uint8 in loaders.')
+    move_normalize_to_model(model, data, ['test'])
     evaluators = []
     if metric:
         evaluators.append(metric)

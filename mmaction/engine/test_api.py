@@ -57,7 +57,7 @@ def test_model(
             model = fuse_conv_bn(model)
         runner = ActionRunner(model=model, cfg=runner_cfg, verbose=options.verbose, **settings)
         for note in notes:
-            runner.logger.info(note)
+            show(note, runner.logger)
         show_run_header('Testing', config_path, runner, datasets)
         show(f'Checkpoint: {checkpoint}', runner.logger)
         results = runner.test()

@@ -88,7 +88,7 @@ def train_model(
         datasets = build_checked_datasets(settings, settings['model'])
         runner = ActionRunner(cfg=runner_cfg, verbose=options.verbose, **settings)
         for note in notes:
-            runner.logger.info(note)
+            show(note, runner.logger)
         show_run_header('Training', config_path, runner, datasets)
         runner.train()
         if not options.test:

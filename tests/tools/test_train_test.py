@@ -100,6 +100,14 @@ def test_bad_config_errors_are_clear(tiny_data, tmp_path):
     with pytest.raises(ConfigError, match="'optimzer'.*'optimizer'"):
         train_model(cfg, CONFIG, TrainOptions(work_dir=str(tmp_path)))
     cfg = Config.fromfile(CONFIG)
+    # Real data, so that the run gets as far as building the model.
+    cfg.merge_from_dict(
+        {
+            k: v
+            for k, v in (o.split('=', 1) for o in data_options(tiny_data))
+            if k.endswith(('ann_file', 'data_prefix'))
+        }
+    )
     cfg.model.neck.type = 'TPNN'
     with pytest.raises(ConfigError, match=r"'TPNN'.*model\.neck.*'TPN'"):
         train_model(cfg, CONFIG, TrainOptions(work_dir=str(tmp_path)))
