@@ -6,6 +6,7 @@ from .collate import action_collate
 from .exceptions import BrokenSample, BrokenVideoError
 from .label_map import load_label_map
 from .rawframe_dataset import RawframeDataset
+from .sample_seed import SampleKey, seeded_sample
 from .transforms import (  # noqa: F401  (register the loading transforms)
     array_decode,
     compose,
@@ -41,7 +42,9 @@ __all__ = [
     'RawFrameDecode',
     'RawframeDataset',
     'SampleFrames',
+    'SampleKey',
     'VideoDataset',
     'action_collate',
     'load_label_map',
+    'seeded_sample',
 ]

@@ -13,6 +13,7 @@ from .fuse_conv_bn import fuse_conv_bn
 from .hooks import AtomicCheckpointHook, CheckpointMetaHook, TestProgressHook
 from .options import KEEP_AVERAGE_CLIPS, RunOptions, TestOptions, TrainOptions
 from .runner import ActionRunner
+from .samplers import ResumableSampler
 from .test_api import test_model
 from .train_api import train_model
 from .video_score_dumper import DumpVideoScores
@@ -29,6 +30,7 @@ __all__ = [
     'CheckpointMetaHook',
     'ConfigError',
     'DumpVideoScores',
+    'ResumableSampler',
     'TestProgressHook',
     'atomic_local_writes',
     'atomic_write_bytes',
