@@ -14,6 +14,7 @@ from typing import Iterator, NamedTuple
 
 import numpy as np
 import torch
+from torch.utils.data import get_worker_info
 
 
 class SampleKey(NamedTuple):
@@ -40,22 +41,31 @@ def sample_seed(key: SampleKey) -> int:
     return int(np.random.SeedSequence(words).generate_state(1, dtype=np.uint32)[0])
 
 
-@contextmanager
-def seeded_sample(key: SampleKey) -> Iterator[None]:
-    """Seed ``random``, ``numpy.random`` and ``torch`` for one sample, then restore them.
-
-    The previous states come back afterwards, so loading data in the main
-    process (``workers_per_gpu=0``) does not change the random numbers the
-    training step draws (dropout): the run is the same with or without
-    workers.
-    """
-    seed = sample_seed(key)
-    saved = random.getstate(), np.random.get_state(), torch.get_rng_state()
+def _seed_all(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     # The CPU generator only: torch.manual_seed would also reseed the CUDA
     # generators, which the training step draws from.
     torch.default_generator.manual_seed(seed)
+
+
+@contextmanager
+def seeded_sample(key: SampleKey) -> Iterator[None]:
+    """Seed ``random``, ``numpy.random`` and ``torch`` for one sample, then restore them.
+
+    In the main process (``workers_per_gpu=0``) the previous states come
+    back afterwards, so loading data does not change the random numbers the
+    training step draws (dropout): the run is the same with or without
+    workers. A data-loader worker draws for nothing else, and seeds every
+    sample afresh, so it skips the (costlier) restore.
+    """
+    seed = sample_seed(key)
+    if get_worker_info() is not None:
+        _seed_all(seed)
+        yield
+        return
+    saved = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    _seed_all(seed)
     try:
         yield
     finally:

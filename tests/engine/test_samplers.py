@@ -1,5 +1,6 @@
 """ResumableSampler: DefaultSampler's order, keys with per-sample seeds, skipping, state."""
 
+import mmengine.dataset.sampler
 import pytest
 from mmengine.dataset import DefaultSampler
 
@@ -40,3 +41,17 @@ def test_state_carries_the_seed():
     first.set_epoch(4)
     resumed.set_epoch(4)
     assert list(first) == list(resumed)
+
+
+def test_ranks_skip_their_own_share_and_nothing_is_lost(monkeypatch):
+    """Two processes, 2 videos each per batch, one batch done: the rest of the epoch is left."""
+    dataset = list(range(11))
+    whole = [key.index for key in ResumableSampler(dataset, seed=1)]  # one process
+    rest = []
+    for rank in (0, 1):
+        monkeypatch.setattr(mmengine.dataset.sampler, 'get_dist_info', lambda r=rank: (r, 2))
+        sampler = ResumableSampler(dataset, seed=1)
+        sampler.skip(2)
+        rest.append([key.index for key in sampler])
+    padded = whole + whole[:1]  # 12 places for 2 processes
+    assert rest == [padded[4::2], padded[5::2]]

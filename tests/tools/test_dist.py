@@ -111,7 +111,7 @@ def test_sigterm_to_one_rank_stops_both_after_the_same_iteration(tiny_synthetic,
     opts = data_options(tiny_synthetic, videos_per_gpu=2) + ['total_epochs=2']
     command = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
                f'--master_port={free_port()}', TRAIN, CONFIG, '--work-dir', work_dir,
-               '--seed', '0', '--auto-resume', '--launcher', 'pytorch', '--cfg-options', *opts]  # fmt: skip
+               '--seed', '0', '--launcher', 'pytorch', '--cfg-options', *opts]  # fmt: skip
     log = tmp_path / 'stopped.txt'
     with open(log, 'wb') as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env(), stdout=out, stderr=subprocess.STDOUT)
@@ -122,13 +122,12 @@ def test_sigterm_to_one_rank_stops_both_after_the_same_iteration(tiny_synthetic,
     os.kill(_rank_pid(proc.pid, 1), signal.SIGTERM)  # rank 0 gets no signal
     assert proc.wait(timeout=120) != 0
     output = log.read_text()
-    assert re.search(r'rank\s*: 1 .*\n.*exitcode\s*: 143', output), output[-3000:]
+    assert re.search(r'exitcode\s*: 143', output), output[-3000:]  # 128 + SIGTERM
     match = re.search(r'Stopped by SIGTERM after iteration (\d+) .*; saved (\S+)\.', output)
     assert match, output[-3000:]
     stopped, path = int(match.group(1)), match.group(2)
     assert path == last_checkpoint(work_dir) == osp.join(work_dir, f'iter_{stopped}.pth')
-    assert load_ckpt(path)['meta']['iter'] == stopped == logged_scalars(work_dir)[-1]['iter']
-
-    run(command, timeout=300)  # --auto-resume: the rest, without replaying a batch
-    assert [r['iter'] for r in logged_scalars(work_dir)] == list(range(1, 9))
-    assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
+    ckpt = load_ckpt(path)
+    assert ckpt['meta']['iter'] == stopped == logged_scalars(work_dir)[-1]['iter']
+    # 16 videos, 2 processes x 2 per batch: 4 iterations per epoch.
+    assert ckpt['train_loop']['batch_in_epoch'] == stopped - 4 * ckpt['meta']['epoch']

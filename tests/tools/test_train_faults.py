@@ -86,6 +86,13 @@ def _copy_first_epoch(reference_dir: str, work_dir: str) -> str:
     return path
 
 
+# A NaN loss weight makes the loss of every step NaN.
+NAN_LOSS = [
+    'model.cls_head.loss_cls.type=CrossEntropyLoss',
+    'model.cls_head.loss_cls.loss_weight=nan',
+]
+
+
 def _check_stop(work_dir: str, signum: int) -> None:
     """The one-line message, the pointer and the contents of the checkpoint of a stopped run."""
     message = _stderr(work_dir).strip().splitlines()[-1]
@@ -133,38 +140,10 @@ def test_preempted_runs_resume_mid_epoch_to_the_same_weights(tiny_trained_run, t
     assert not [f for f in os.listdir(work_dir) if f.startswith('iter_')]  # superseded
 
 
-def test_nonfinite_loss_stops_and_keeps_the_last_checkpoint(tiny_trained_run, tmp_path):
-    work_dir = str(tmp_path / 'work')
-    epoch_1 = _copy_first_epoch(tiny_trained_run.work_dir, work_dir)
-    opts = list(tiny_trained_run.cfg_options)
-    nan_loss = ['model.cls_head.loss_cls.type=CrossEntropyLoss',
-                'model.cls_head.loss_cls.loss_weight=nan']  # fmt: skip
-    proc = subprocess.run(
-        _command(work_dir, opts + nan_loss, '--auto-resume'), cwd=ROOT, env=env(),
-        capture_output=True, text=True, timeout=240,
-    )  # fmt: skip
-    assert proc.returncode == 1, proc.stderr[-3000:]
-    assert proc.stderr.strip().splitlines()[-1] == (
-        'error: non-finite loss at epoch 2, iteration 5 (batch 1 of 4): loss_cls=nan. '
-        f'The weights were not updated and the last checkpoint, {epoch_1}, is kept. Lower the '
-        'learning rate (optimizer.lr) or check the data and continue with --auto-resume, or set '
-        "nonfinite_loss='skip' in the config to skip such steps"
-    )
-    assert sorted(f for f in os.listdir(work_dir) if f.endswith('.pth')) == ['epoch_1.pth']
-    assert last_checkpoint(work_dir) == epoch_1
-
-    train(work_dir, opts, *COMMON, '--auto-resume')
-    _assert_same_weights(osp.join(work_dir, 'epoch_2.pth'), tiny_trained_run.checkpoint)
-
-
 def test_nonfinite_loss_skip_leaves_the_weights(tiny_trained_run, tmp_path):
     work_dir = str(tmp_path / 'work')
     epoch_1 = _copy_first_epoch(tiny_trained_run.work_dir, work_dir)
-    opts = list(tiny_trained_run.cfg_options) + [
-        'model.cls_head.loss_cls.type=CrossEntropyLoss',
-        'model.cls_head.loss_cls.loss_weight=nan',
-        'nonfinite_loss=skip',
-    ]
+    opts = list(tiny_trained_run.cfg_options) + NAN_LOSS + ['nonfinite_loss=skip']
     out = train(work_dir, opts, *COMMON, '--auto-resume')
     skipped = re.findall(
         r'Non-finite loss at epoch 2, iteration (\d) .*loss_cls=nan; step '
@@ -186,34 +165,56 @@ def _file_size_limit(limit: int):
     return set_limit
 
 
-def test_failed_save_keeps_the_previous_checkpoint(tiny_trained_run, tmp_path):
-    work_dir = str(tmp_path / 'work')
-    epoch_1 = _copy_first_epoch(tiny_trained_run.work_dir, work_dir)
-    opts = list(tiny_trained_run.cfg_options)
-    # A file-size limit below the checkpoint's size: its write fails with EFBIG
-    # ("File too large"), as a full disk fails with ENOSPC.
+def _failing_run(work_dir: str, opts: List[str], **popen) -> str:
+    """Run a training that must fail; returns its last line."""
     proc = subprocess.run(
         _command(work_dir, opts, '--auto-resume'), cwd=ROOT, env=env(), capture_output=True,
-        text=True, timeout=240, preexec_fn=_file_size_limit(os.path.getsize(epoch_1) // 2),
+        text=True, timeout=240, **popen,
     )  # fmt: skip
     assert proc.returncode == 1, proc.stderr[-3000:]
-    failed = osp.join(work_dir, 'epoch_2.pth')
-    assert proc.stderr.strip().splitlines()[-1] == (
-        f'error: could not save checkpoint {failed}: File too large; the previous checkpoint '
-        f'{epoch_1} is intact and last_checkpoint still points to it; free disk space (or '
-        'raise the file-size limit) and continue with --auto-resume'
-    )
-    assert sorted(os.listdir(work_dir)) == sorted(
-        ['epoch_1.pth', 'last_checkpoint', osp.basename(CONFIG)] + _run_dirs(work_dir)
-    )  # no partial file left behind
-    assert last_checkpoint(work_dir) == epoch_1
-
-    train(work_dir, opts, *COMMON, '--auto-resume')
-    _assert_same_weights(failed, tiny_trained_run.checkpoint)
+    return proc.stderr.strip().splitlines()[-1]
 
 
 def _run_dirs(work_dir: str) -> List[str]:
     return [d for d in os.listdir(work_dir) if osp.isdir(osp.join(work_dir, d))]
+
+
+def _assert_only_epoch_1(work_dir: str, epoch_1: str) -> None:
+    assert sorted(os.listdir(work_dir)) == sorted(
+        ['epoch_1.pth', 'last_checkpoint', osp.basename(CONFIG)] + _run_dirs(work_dir)
+    )  # no partial file left behind either
+    assert last_checkpoint(work_dir) == epoch_1
+
+
+def test_nonfinite_loss_and_failed_save_keep_a_checkpoint_that_resumes(tiny_trained_run, tmp_path):
+    work_dir = str(tmp_path / 'work')
+    epoch_1 = _copy_first_epoch(tiny_trained_run.work_dir, work_dir)
+    opts = list(tiny_trained_run.cfg_options)
+
+    message = _failing_run(work_dir, opts + NAN_LOSS)
+    assert message == (
+        'error: non-finite loss at epoch 2, iteration 5 (batch 1 of 4): loss_cls=nan. '
+        f'The weights were not updated and the last checkpoint, {epoch_1}, is kept. Lower the '
+        'learning rate (optimizer.lr) or check the data and continue with --auto-resume, or set '
+        "nonfinite_loss='skip' in the config to skip such steps"
+    )
+    _assert_only_epoch_1(work_dir, epoch_1)
+
+    # A file-size limit below the checkpoint's size: its write fails with EFBIG
+    # ("File too large"), as a full disk fails with ENOSPC.
+    limit = _file_size_limit(os.path.getsize(epoch_1) // 2)
+    message = _failing_run(work_dir, opts, preexec_fn=limit)
+    failed = osp.join(work_dir, 'epoch_2.pth')
+    assert message == (
+        f'error: could not save checkpoint {failed}: File too large; the previous checkpoint '
+        f'{epoch_1} is intact and last_checkpoint still points to it; free disk space (or '
+        'raise the file-size limit) and continue with --auto-resume'
+    )
+    _assert_only_epoch_1(work_dir, epoch_1)
+
+    # What both left behind resumes to the weights of a run that never failed.
+    train(work_dir, opts, *COMMON, '--auto-resume')
+    _assert_same_weights(failed, tiny_trained_run.checkpoint)
 
 
 def _worker_pids(pid: int) -> List[int]:
@@ -233,7 +234,10 @@ def test_dead_data_loader_worker_is_explained(tiny_trained_run, tmp_path, signum
     work_dir = str(tmp_path / 'work')
     opts = list(tiny_trained_run.cfg_options) + ['data.workers_per_gpu=2']
     proc = _start(work_dir, opts)
-    _wait_for_iter(proc, work_dir, 1)
+    deadline = time.time() + 240
+    while len(_worker_pids(proc.pid)) < 2:  # the first epoch has started its workers
+        assert proc.poll() is None and time.time() < deadline, _stderr(work_dir)[-3000:]
+        time.sleep(0.05)
     worker = _worker_pids(proc.pid)[0]
     os.kill(worker, signum)
     assert proc.wait(timeout=120) == 1
