@@ -86,11 +86,8 @@ def _copy_first_epoch(reference_dir: str, work_dir: str) -> str:
     return path
 
 
-# A NaN loss weight makes the loss of every step NaN.
-NAN_LOSS = [
-    'model.cls_head.loss_cls.type=CrossEntropyLoss',
-    'model.cls_head.loss_cls.loss_weight=nan',
-]
+# A NaN weight of the TPN's auxiliary loss makes the loss of every step NaN.
+NAN_LOSS = ['model.neck.aux_head_cfg.loss_weight=nan']
 
 
 def _check_stop(work_dir: str, signum: int) -> None:
@@ -146,7 +143,7 @@ def test_nonfinite_loss_skip_leaves_the_weights(tiny_trained_run, tmp_path):
     opts = list(tiny_trained_run.cfg_options) + NAN_LOSS + ['nonfinite_loss=skip']
     out = train(work_dir, opts, *COMMON, '--auto-resume')
     skipped = re.findall(
-        r'Non-finite loss at epoch 2, iteration (\d) .*loss_cls=nan; step '
+        r'Non-finite loss at epoch 2, iteration (\d) .*loss_aux=nan; step '
         r"skipped \(nonfinite_loss='skip'\), (\d) so far",
         out.stdout + out.stderr,
     )
@@ -193,7 +190,7 @@ def test_nonfinite_loss_and_failed_save_keep_a_checkpoint_that_resumes(tiny_trai
 
     message = _failing_run(work_dir, opts + NAN_LOSS)
     assert message == (
-        'error: non-finite loss at epoch 2, iteration 5 (batch 1 of 4): loss_cls=nan. '
+        'error: non-finite loss at epoch 2, iteration 5 (batch 1 of 4): loss_aux=nan. '
         f'The weights were not updated and the last checkpoint, {epoch_1}, is kept. Lower the '
         'learning rate (optimizer.lr) or check the data and continue with --auto-resume, or set '
         "nonfinite_loss='skip' in the config to skip such steps"
