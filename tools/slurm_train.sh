@@ -3,6 +3,18 @@
 # the Slurm environment (--launcher slurm).
 #   [GPUS=8] [GPUS_PER_NODE=8] [CPUS_PER_TASK=5] [SRUN_ARGS=...] \
 #   tools/slurm_train.sh PARTITION JOB_NAME CONFIG [WORK_DIR] [train.py options...]
+#
+# Preemption and time limits: on SIGTERM, which Slurm sends before it preempts
+# a job (and, with --signal, before the time limit), every process finishes
+# its iteration, WORK_DIR/iter_N.pth is saved and the processes exit with
+# status 143 (128 + 15); a second SIGTERM, or the SIGKILL that follows the
+# grace time, ends them at once. Ask for the signal early enough for one
+# iteration and a save, and pass --auto-resume so that a requeued job (sbatch
+# --requeue, PreemptMode=REQUEUE) continues from the newest complete checkpoint,
+# mid-epoch if need be, to the weights of a run that was never stopped:
+#   SRUN_ARGS="--signal=TERM@120" tools/slurm_train.sh PARTITION JOB CONFIG WORK_DIR --auto-resume
+# To requeue at the time limit from an sbatch script (#SBATCH --requeue):
+#   tools/slurm_train.sh ... --auto-resume || { [ $? -eq 143 ] && scontrol requeue "$SLURM_JOB_ID"; }
 set -euo pipefail
 
 if [ $# -lt 3 ]; then

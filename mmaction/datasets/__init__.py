@@ -7,6 +7,7 @@ from .exceptions import BrokenSample, BrokenVideoError
 from .label_map import load_label_map
 from .list_labels import load_list_labels
 from .rawframe_dataset import RawframeDataset
+from .sample_seed import SampleKey, seeded_sample
 from .transforms import (  # noqa: F401  (register the loading transforms)
     array_decode,
     compose,
@@ -42,8 +43,10 @@ __all__ = [
     'RawFrameDecode',
     'RawframeDataset',
     'SampleFrames',
+    'SampleKey',
     'VideoDataset',
     'action_collate',
     'load_label_map',
     'load_list_labels',
+    'seeded_sample',
 ]

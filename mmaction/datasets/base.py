@@ -14,6 +14,7 @@ from mmaction.utils.errors import AnnotationError
 
 from .annotation_store import PackedIntLists, PackedStrings
 from .exceptions import BrokenSample, BrokenVideoError
+from .sample_seed import SampleKey, seeded_sample
 from .transforms.compose import Compose
 
 # The string column that names a sample's data, one per dataset kind.
@@ -34,6 +35,10 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
     transforms, keys as MMAction2 0.x: the path key (``filename`` or
     ``frame_dir``), ``label``, ``start_index``, ``modality`` and, where the
     annotation has them, ``total_frames`` and ``offset``.
+
+    ``dataset[key]`` also takes a :class:`SampleKey` (what the training
+    sampler yields): the sample is then prepared with ``random``,
+    ``numpy.random`` and ``torch`` seeded from the key's (seed, epoch, index).
 
     Broken data (a decoder raised :class:`BrokenVideoError`): in training the
     sample is replaced by a random other one and a :class:`BrokenDataWarning`
@@ -330,7 +335,12 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
             return self.prepare_test_frames(idx)
         return self.prepare_train_frames(idx)
 
-    def __getitem__(self, idx: int) -> Union[dict, BrokenSample]:
+    def __getitem__(self, idx: Union[int, SampleKey]) -> Union[dict, BrokenSample]:
+        if isinstance(idx, SampleKey):
+            # A training sampler's key: the augmentation is seeded from
+            # (seed, epoch, index), the same in any data-loader worker.
+            with seeded_sample(idx):
+                return self[idx.index]
         try:
             return self._prepare(idx)
         except BrokenVideoError as error:

@@ -11,8 +11,12 @@ from .config_loader import load_config
 from .cpu_amp_optim_wrapper import CPUBFloat16OptimWrapper
 from .fuse_conv_bn import fuse_conv_bn
 from .hooks import AtomicCheckpointHook, CheckpointMetaHook, TestProgressHook
+from .loops import ResumableTrainLoop
+from .nonfinite import NonFiniteLossError
 from .options import KEEP_AVERAGE_CLIPS, RunOptions, TestOptions, TrainOptions
+from .preemption import StopSignals, TrainingInterrupted, ignore_stop_signals
 from .runner import ActionRunner
+from .samplers import ResumableSampler
 from .test_api import test_model
 from .train_api import train_model
 from .video_score_dumper import DumpVideoScores
@@ -29,7 +33,12 @@ __all__ = [
     'CheckpointMetaHook',
     'ConfigError',
     'DumpVideoScores',
+    'NonFiniteLossError',
+    'ResumableSampler',
+    'ResumableTrainLoop',
+    'StopSignals',
     'TestProgressHook',
+    'TrainingInterrupted',
     'atomic_local_writes',
     'atomic_write_bytes',
     'atomic_write_text',
@@ -40,6 +49,7 @@ __all__ = [
     'explain_registry_errors',
     'find_resumable_checkpoint',
     'fuse_conv_bn',
+    'ignore_stop_signals',
     'is_complete_checkpoint',
     'load_config',
     'test_model',

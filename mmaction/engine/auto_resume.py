@@ -28,8 +28,10 @@ def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
     """The checkpoint to resume a run in ``work_dir`` from, or None.
 
     Prefers the file named in mmengine's ``last_checkpoint`` pointer; when
-    that is missing or incomplete, takes the ``epoch_N.pth`` / ``iter_N.pth``
-    with the highest N that is complete.
+    that is missing or incomplete, takes the newest complete ``epoch_N.pth``
+    or ``iter_N.pth`` (by modification time: an ``iter_N.pth`` saved on a
+    stop signal in the middle of epoch 4 is newer than ``epoch_3.pth``; the
+    higher N breaks ties).
     """
     pointer = osp.join(work_dir, 'last_checkpoint')
     if osp.isfile(pointer):
@@ -44,10 +46,10 @@ def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
     candidates = []
     for name in os.listdir(work_dir):
         match = _CKPT_NAME.match(name)
-        if match:
-            candidates.append((match.group(1) == 'epoch', int(match.group(2)), name))
-    for _, _, name in sorted(candidates, reverse=True):
         path = osp.join(work_dir, name)
+        if match and osp.isfile(path):
+            candidates.append((osp.getmtime(path), int(match.group(2)), path))
+    for _, _, path in sorted(candidates, reverse=True):
         if is_complete_checkpoint(path):
             return path
     return None

@@ -8,6 +8,9 @@ from typing import Iterator
 
 from mmaction.utils.errors import UserError
 
+from .preemption import TrainingInterrupted
+from .worker_errors import worker_failure_message
+
 #: Set to 1 to see the traceback of user errors too (real bugs always show theirs).
 TRACEBACK_ENV = 'TPN_TRACEBACK'
 
@@ -39,7 +42,10 @@ def cli_guard() -> Iterator[None]:
     """Run a tool's work: user errors end it in one line, the process group is always closed.
 
     An error in :data:`USER_ERRORS` exits the program with ``error: <message>``
-    (exit status 1) and no traceback, unless ``TPN_TRACEBACK=1``; any other
+    (exit status 1) and no traceback, unless ``TPN_TRACEBACK=1``; so does a
+    data-loader worker's death, with its likely cause (memory, ``/dev/shm``).
+    A training stopped by a signal (:class:`TrainingInterrupted`) prints where
+    its checkpoint is and exits with 128 + the signal number. Any other
     exception propagates with its traceback. On the way out, whatever
     happened, a ``torch.distributed`` process group that was initialised is
     destroyed, so that launchers do not hang on exit.
@@ -57,6 +63,15 @@ def cli_guard() -> Iterator[None]:
         if show_tracebacks():
             raise
         sys.exit(f'error: {user_message(err)}')
+    except TrainingInterrupted as stop:
+        if stop.message:
+            print(stop.message, file=sys.stderr, flush=True)
+        sys.exit(stop.exit_status)
+    except RuntimeError as err:
+        message = worker_failure_message(err)
+        if message is None or show_tracebacks():
+            raise
+        sys.exit(f'error: {message}')
     finally:
         _close_process_group()
 

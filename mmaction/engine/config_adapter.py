@@ -12,10 +12,11 @@ import copy
 import os.path as osp
 from typing import Any, Dict, List, Optional
 
-from . import data_adapter, optim_adapter, runner, runtime_adapter, schedule_adapter
+from . import data_adapter, nonfinite, optim_adapter, runner, runtime_adapter, schedule_adapter
 from .auto_resume import find_resumable_checkpoint
 from .config_check import ConfigError, check_data_keys, check_top_level_keys
 from .data_adapter import dataloader_cfg, move_normalize_to_model
+from .nonfinite import nonfinite_loss_policy
 from .optim_adapter import convert_optimizer
 from .options import KEEP_AVERAGE_CLIPS, TestOptions, TrainOptions
 from .runtime_adapter import (
@@ -45,6 +46,7 @@ KNOWN_TOP_LEVEL_KEYS = frozenset(
     + schedule_adapter.TOP_LEVEL_KEYS
     + runtime_adapter.TOP_LEVEL_KEYS
     + runner.TOP_LEVEL_KEYS
+    + nonfinite.TOP_LEVEL_KEYS
 )
 
 
@@ -141,7 +143,11 @@ def convert_train_config(
     move_normalize_to_model(model, data, splits)
 
     loop, metric, save_best, rule = convert_evaluation(src.get('evaluation'))
-    train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+    train_cfg = dict(
+        type='ResumableTrainLoop',
+        max_epochs=max_epochs,
+        nonfinite_loss=nonfinite_loss_policy(src.get('nonfinite_loss')),
+    )
     if validate:
         train_cfg.update(loop)
     else:

@@ -3,8 +3,9 @@
 0.x's ``build_dataloader`` takes ``videos_per_gpu``/``workers_per_gpu`` from
 ``data`` and lets ``data.<split>_dataloader`` override them per split. A
 mmengine dataloader config carries the same settings under its own names, a
-``DefaultSampler`` (shuffled for training) and ``default_collate``, which
-stacks the 0.x sample dicts into batch tensors.
+sampler and a collate function, which stacks the 0.x sample dicts into batch
+tensors. Training uses a ``ResumableSampler`` (shuffled, per-sample seeds,
+mid-epoch resume); validation and testing mmengine's ``DefaultSampler``.
 """
 
 import copy
@@ -18,6 +19,9 @@ TOP_LEVEL_KEYS = ('data',)
 # Transforms that only change layout or container type, so Normalize may move
 # past them onto the model's data preprocessor without changing the numbers.
 LAYOUT_TRANSFORMS = frozenset({'FormatShape', 'Collect', 'ToTensor', 'ToDataContainer'})
+
+#: Sampler of each split (``ResumableSampler``: ``mmaction/engine/samplers.py``).
+SAMPLERS = {'train': 'ResumableSampler', 'val': 'DefaultSampler', 'test': 'DefaultSampler'}
 
 
 def dataloader_cfg(data: dict, split: str) -> dict:
@@ -57,10 +61,13 @@ def dataloader_cfg(data: dict, split: str) -> dict:
         persistent_workers=bool(settings['persistent_workers']) and workers > 0,
         pin_memory=bool(settings['pin_memory']),
         drop_last=bool(settings['drop_last']),
-        sampler=dict(type='DefaultSampler', shuffle=bool(settings['shuffle'])),
+        sampler=dict(type=SAMPLERS[split], shuffle=bool(settings['shuffle'])),
         collate_fn=dict(type='action_collate'),
         dataset=dataset,
     )
+    if split in ('train', 'val'):
+        # The train loop stops on SIGTERM/SIGINT itself; workers must outlive them.
+        loader['worker_init_fn'] = dict(type='ignore_stop_signals')
     if workers > 0 and settings.get('prefetch_factor') is not None:
         loader['prefetch_factor'] = int(settings['prefetch_factor'])
     return loader

@@ -96,3 +96,13 @@ def test_remove_partial_files(tmp_path):
     (tmp_path / 'epoch_1.pth').write_bytes(b'x')
     assert remove_partial_files(str(tmp_path)) == 1
     assert os.listdir(tmp_path) == ['epoch_1.pth']
+
+
+def test_find_resumable_takes_the_newest_of_epoch_and_iter_checkpoints(tmp_path):
+    # Stopped by a signal in the middle of epoch 4: iter_14.pth is newer than epoch_3.pth.
+    for name, mtime in (('epoch_3.pth', 1000), ('iter_14.pth', 2000), ('epoch_2.pth', 500)):
+        _save(tmp_path / name, 0.0)
+        os.utime(tmp_path / name, (mtime, mtime))
+    assert find_resumable_checkpoint(str(tmp_path)) == str(tmp_path / 'iter_14.pth')
+    os.utime(tmp_path / 'epoch_3.pth', (3000, 3000))  # epoch 3 finished again, after the stop
+    assert find_resumable_checkpoint(str(tmp_path)) == str(tmp_path / 'epoch_3.pth')

@@ -1,9 +1,11 @@
 """cli_guard: the error handling shared by tools/train.py and tools/test.py."""
 
+import signal
+
 import pytest
 
 from mmaction.datasets import BrokenVideoError
-from mmaction.engine import ConfigError, cli_guard
+from mmaction.engine import ConfigError, TrainingInterrupted, cli_guard
 from mmaction.utils import CheckpointError
 
 
@@ -50,3 +52,23 @@ def test_error_from_a_data_loader_worker_keeps_its_one_line():
         with cli_guard():
             list(DataLoader(Broken(), num_workers=1))
     assert info.value.code == "error: Broken video data 'a.mp4': truncated"
+
+
+def test_dead_worker_exits_with_one_line():
+    with pytest.raises(SystemExit) as info:
+        with cli_guard():
+            raise RuntimeError('DataLoader worker (pid 12) is killed by signal: Killed. ')
+    assert info.value.code.startswith('error: data-loader worker (pid 12) was killed (SIGKILL)')
+
+
+def test_stop_signal_exits_with_128_plus_the_signal(capsys):
+    with pytest.raises(SystemExit) as info:
+        with cli_guard():
+            raise TrainingInterrupted(signal.SIGTERM, 'Stopped by SIGTERM; saved iter_6.pth.')
+    assert info.value.code == 143
+    assert capsys.readouterr().err == 'Stopped by SIGTERM; saved iter_6.pth.\n'
+    with pytest.raises(SystemExit) as info:
+        with cli_guard():
+            raise TrainingInterrupted(signal.SIGINT)  # ranks other than 0 print nothing
+    assert info.value.code == 130
+    assert capsys.readouterr().err == ''

@@ -47,7 +47,9 @@ def _fake_cfg(**overrides) -> Config:
 def test_seed_slowonly_config_converts():
     cfg = Config.fromfile(SLOWONLY)
     kw = convert_train_config(cfg, SLOWONLY, TrainOptions(validate=True, test_last=True))
-    assert kw['train_cfg'] == dict(type='EpochBasedTrainLoop', max_epochs=150, val_interval=5)
+    assert kw['train_cfg'] == dict(
+        type='ResumableTrainLoop', max_epochs=150, nonfinite_loss='stop', val_interval=5
+    )
     assert kw['optim_wrapper'] == dict(
         type='OptimWrapper',
         optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001, nesterov=True),
@@ -58,7 +60,8 @@ def test_seed_slowonly_config_converts():
     ]
     train, test = kw['train_dataloader'], kw['test_dataloader']
     assert (train['batch_size'], train['num_workers']) == (8, 8)
-    assert train['sampler'] == dict(type='DefaultSampler', shuffle=True)
+    assert train['sampler'] == dict(type='ResumableSampler', shuffle=True)
+    assert train['worker_init_fn'] == dict(type='ignore_stop_signals')
     assert test['batch_size'] == 1 and test['sampler']['shuffle'] is False
     assert test['dataset']['test_mode'] is True and kw['val_dataloader']['dataset']['test_mode']
     assert train['collate_fn'] == dict(type='action_collate')

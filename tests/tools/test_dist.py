@@ -1,18 +1,26 @@
-"""Two-process (torchrun, gloo on the CPU) training and testing."""
+"""Two-process (torchrun, gloo on the CPU) training and testing, and a stop signal to one rank."""
 
 import json
+import os
 import os.path as osp
 import re
+import signal
+import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
 from tpn_run_helpers import (
     CONFIG,
+    ROOT,
     TEST,
     TRAIN,
     data_options,
+    env,
     free_port,
+    last_checkpoint,
+    load_ckpt,
     logged_scalars,
     make_data,
     run,
@@ -86,3 +94,40 @@ def test_distributed_test_matches_single_process(dist_run, tmp_path):
     scores_dist = np.array(json.loads((tmp_path / 'd.json').read_text()))
     assert scores_single.shape == scores_dist.shape == (7, 8)
     np.testing.assert_allclose(scores_dist, scores_single, rtol=1e-5, atol=1e-6)
+
+
+def _rank_pid(launcher_pid: int, rank: int) -> int:
+    with open(f'/proc/{launcher_pid}/task/{launcher_pid}/children') as f:
+        children = [int(pid) for pid in f.read().split()]
+    for pid in children:
+        with open(f'/proc/{pid}/environ', 'rb') as f:
+            if f'RANK={rank}'.encode() in f.read().split(b'\0'):
+                return pid
+    raise AssertionError(f'no process of rank {rank} among {children}')
+
+
+def test_sigterm_to_one_rank_stops_both_after_the_same_iteration(tiny_synthetic, tmp_path):
+    work_dir = str(tmp_path / 'work')
+    opts = data_options(tiny_synthetic, videos_per_gpu=2) + ['total_epochs=2']
+    command = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+               f'--master_port={free_port()}', TRAIN, CONFIG, '--work-dir', work_dir,
+               '--seed', '0', '--launcher', 'pytorch', '--cfg-options', *opts]  # fmt: skip
+    log = tmp_path / 'stopped.txt'
+    with open(log, 'wb') as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env(), stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.time() + 240
+    while not logged_scalars(work_dir):
+        assert proc.poll() is None and time.time() < deadline, log.read_text()[-3000:]
+        time.sleep(0.05)
+    os.kill(_rank_pid(proc.pid, 1), signal.SIGTERM)  # rank 0 gets no signal
+    assert proc.wait(timeout=120) != 0
+    output = log.read_text()
+    assert re.search(r'exitcode\s*: 143', output), output[-3000:]  # 128 + SIGTERM
+    match = re.search(r'Stopped by SIGTERM after iteration (\d+) .*; saved (\S+)\.', output)
+    assert match, output[-3000:]
+    stopped, path = int(match.group(1)), match.group(2)
+    assert path == last_checkpoint(work_dir) == osp.join(work_dir, f'iter_{stopped}.pth')
+    ckpt = load_ckpt(path)
+    assert ckpt['meta']['iter'] == stopped == logged_scalars(work_dir)[-1]['iter']
+    # 16 videos, 2 processes x 2 per batch: 4 iterations per epoch.
+    assert ckpt['train_loop']['batch_in_epoch'] == stopped - 4 * ckpt['meta']['epoch']

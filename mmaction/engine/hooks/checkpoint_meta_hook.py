@@ -67,11 +67,14 @@ class CheckpointMetaHook(Hook):
     so that ``torch.load(path)`` works with PyTorch's default
     ``weights_only=True``, as for 0.x checkpoints. mmengine already
     stores ``meta['epoch']``, ``meta['iter']``, ``state_dict``,
-    ``optimizer``, ``param_schedulers`` and ``message_hub``.
+    ``optimizer``, ``param_schedulers`` and ``message_hub``. A train loop
+    with ``state_dict`` (:class:`~mmaction.engine.loops.ResumableTrainLoop`:
+    the batch within the epoch and the sampler's seed) adds ``train_loop``.
 
     On resume: the random state saved with the checkpoint is restored just
     before training continues (after mmengine has re-seeded), so the resumed
-    run draws the same random numbers an uninterrupted run would.
+    run draws the same random numbers an uninterrupted run would; the train
+    loop gets its ``train_loop`` state back.
     """
 
     priority = 'VERY_LOW'
@@ -88,6 +91,9 @@ class CheckpointMetaHook(Hook):
         meta['config'] = self._config_text
         meta['mmaction_version'] = __version__
         checkpoint['rng_state'] = capture_rng_state()
+        loop_state = getattr(runner.train_loop, 'state_dict', None)
+        if loop_state is not None:
+            checkpoint['train_loop'] = loop_state()
         # Plain types only, so that torch.load(path) works with weights_only=True.
         for key in ('meta', 'message_hub', 'param_schedulers'):
             if key in checkpoint:
@@ -97,8 +103,13 @@ class CheckpointMetaHook(Hook):
         """Rebuild message-hub buffers; keep the random state when the run resumes."""
         if 'message_hub' in checkpoint:
             checkpoint['message_hub'] = restore_history_buffers(checkpoint['message_hub'])
-        if getattr(runner, '_resume', False) and 'rng_state' in checkpoint:
+        if not getattr(runner, '_resume', False):
+            return
+        if 'rng_state' in checkpoint:
             self._pending_rng = checkpoint['rng_state']
+        load_loop_state = getattr(runner.train_loop, 'load_state_dict', None)
+        if load_loop_state is not None and 'train_loop' in checkpoint:
+            load_loop_state(checkpoint['train_loop'])
 
     def before_train(self, runner) -> None:
         """Restore the remembered random state."""
