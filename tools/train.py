@@ -10,6 +10,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     """Command line of MMAction2 0.x ``tools/train.py`` plus --auto-resume and --amp."""
     from mmengine.config import DictAction
 
+    from mmaction.utils.amp_option import add_amp_argument
+
     parser = argparse.ArgumentParser(description='Train a recognizer')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
@@ -52,11 +54,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='job launcher',
     )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    parser.add_argument(
-        '--amp',
-        action='store_true',
-        help='mixed precision: float16 with loss scaling on CUDA, bfloat16 on the CPU',
-    )
+    add_amp_argument(parser)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)

@@ -25,6 +25,7 @@ from .runtime_adapter import (
     convert_log_config,
 )
 from .schedule_adapter import convert_lr_config
+from .speed import plan_speed
 
 _UNSUPPORTED = ('omnisource', 'multigrid', 'precise_bn', 'momentum_config', 'module_hooks')
 
@@ -98,8 +99,9 @@ def convert_train_config(
 
     Returns:
         A dict with the keyword arguments of ``mmengine.runner.Runner``
-        (without ``cfg``) plus ``notes``: messages to log once the runner's
-        logger exists.
+        (without ``cfg``) plus ``speed`` (the :class:`~.speed.SpeedPlan`,
+        for :class:`~.runner.ActionRunner`) and ``notes``: messages to log
+        once the runner's logger exists.
     """
     options = options or TrainOptions()
     src = _plain(cfg)
@@ -118,6 +120,9 @@ def convert_train_config(
     splits = ['train'] + (['val'] if validate else []) + (['test'] if test else [])
     if move_normalize_to_model(model, data, splits):
         notes.append('Normalize runs in the model data preprocessor; frames stay uint8 in loaders.')
+    speed = plan_speed(src, options.amp)
+    speed.update_model_cfg(model)
+    notes += speed.notes
 
     loop, metric, save_best, rule = convert_evaluation(src.get('evaluation'))
     train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
@@ -135,7 +140,7 @@ def convert_train_config(
         train_dataloader=dataloader_cfg(data, 'train'),
         train_cfg=train_cfg,
         optim_wrapper=convert_optimizer(
-            src['optimizer'], src.get('optimizer_config'), src.get('fp16'), options.amp
+            src['optimizer'], src.get('optimizer_config'), speed.precision
         ),
         param_scheduler=convert_lr_config(src.get('lr_config'), max_epochs) or None,
         default_hooks=dict(
@@ -158,15 +163,16 @@ def convert_train_config(
         launcher=options.launcher,
         log_level=src.get('log_level', 'INFO'),
         default_scope='mmaction',
+        speed=speed,
     )
     if validate:
         kwargs.update(
-            val_dataloader=dataloader_cfg(data, 'val'), val_cfg=dict(type='ValLoop'),
+            val_dataloader=dataloader_cfg(data, 'val'), val_cfg=speed.loop_cfg('val'),
             val_evaluator=metric,
         )  # fmt: skip
     if test:
         kwargs.update(
-            test_dataloader=dataloader_cfg(data, 'test'), test_cfg=dict(type='TestLoop'),
+            test_dataloader=dataloader_cfg(data, 'test'), test_cfg=speed.loop_cfg('test'),
             # 0.x wrote the scores of --test-last/--test-best to <name>_pred.pkl.
             test_evaluator=[metric, dict(type='DumpVideoScores',
                                          out_file=osp.join(work_dir, 'last_pred.pkl'))],
@@ -250,7 +256,7 @@ def convert_test_config(
 
     Returns:
         ``model`` (config dict, still to be built) and the other Runner
-        keyword arguments, plus ``notes``.
+        keyword arguments, plus ``speed`` and ``notes``.
     """
     options = options or TestOptions()
     eval_config = dict(cfg.get('eval_config') or {})
@@ -271,6 +277,9 @@ def convert_test_config(
     data = src['data']
     if move_normalize_to_model(model, data, ['test']):
         notes.append('Normalize runs in the model data preprocessor; frames stay uint8 in loaders.')
+    speed = plan_speed(src, options.amp, options.channels_last)
+    speed.update_model_cfg(model)
+    notes += speed.notes
     evaluators = []
     if metrics:
         evaluators.append(acc_metric_cfg(metrics, metric_options))
@@ -281,7 +290,7 @@ def convert_test_config(
         model=model,
         work_dir=options.work_dir or src.get('work_dir') or default_work_dir(config_path),
         test_dataloader=dataloader_cfg(data, 'test'),
-        test_cfg=dict(type='TestLoop'),
+        test_cfg=speed.loop_cfg('test'),
         test_evaluator=evaluators,
         default_hooks=dict(
             runtime_info=dict(type='RuntimeInfoHook'),
@@ -295,6 +304,7 @@ def convert_test_config(
         launcher=options.launcher,
         log_level=src.get('log_level', 'INFO'),
         default_scope='mmaction',
+        speed=speed,
         notes=notes,
     )
     return kwargs

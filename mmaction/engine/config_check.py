@@ -14,8 +14,10 @@ from typing import Iterator, List, Optional, Sequence
 
 from mmaction.utils.errors import ConfigError
 
+from .speed import SPEED_KEYS
+
 #: Top-level keys that MMAction2 0.x's train/test tools (or this toolkit) read.
-KNOWN_TOP_LEVEL_KEYS = frozenset(
+KNOWN_TOP_LEVEL_KEYS = frozenset(SPEED_KEYS) | frozenset(
     {
         'model', 'data', 'optimizer', 'optimizer_config', 'lr_config', 'momentum_config',
         'total_epochs', 'evaluation', 'checkpoint_config', 'log_config', 'dist_params',

@@ -2,11 +2,15 @@
 
 import logging
 import os
+from typing import Optional
 
 import torch
 import torch.distributed as torch_dist
-from mmengine.model import MMDistributedDataParallel, revert_sync_batchnorm
+from mmengine.model import MMDistributedDataParallel, is_model_wrapper, revert_sync_batchnorm
 from mmengine.runner import Runner
+
+from .precision import set_tf32
+from .speed import SpeedPlan
 
 
 def init_cpu_process_group(launcher: str) -> bool:
@@ -32,7 +36,8 @@ def init_cpu_process_group(launcher: str) -> bool:
 _SCOPE_FALLBACK = 'Failed to search registry with scope "mmaction"'
 
 
-def _drop_scope_fallback_warnings(record: logging.LogRecord) -> bool:
+def drop_scope_fallback_warnings(record: logging.LogRecord) -> bool:
+    """Logging filter: False for mmengine's registry-scope fallback warnings."""
     return not str(record.getMessage()).startswith(_SCOPE_FALLBACK)
 
 
@@ -43,25 +48,45 @@ class ActionRunner(Runner):
       ``DistributedDataParallel`` without ``device_ids``.
     - SyncBN layers cannot synchronise CPU tensors, so on a CPU-only
       distributed run they become ordinary BatchNorm layers (with a log line).
+    - With a :class:`~.speed.SpeedPlan` (``speed=``, from the config
+      converters), the model gets its memory format and ``torch.compile``
+      before it is wrapped, and TF32 is set for the run's precision.
+      mmengine's own ``cfg.compile`` (of ``train_step``) is not used.
 
     Everything else is mmengine's ``Runner``.
     """
 
+    def __init__(self, *args, speed: Optional[SpeedPlan] = None, **kwargs) -> None:
+        # Set first: mmengine's __init__ calls setup_env and wrap_model.
+        self._speed = speed
+        super().__init__(*args, **kwargs)
+
     def build_logger(self, *args, **kwargs):
         """mmengine's logger without the registry-scope fallback warnings."""
         logger = super().build_logger(*args, **kwargs)
-        if _drop_scope_fallback_warnings not in logger.filters:
-            logger.addFilter(_drop_scope_fallback_warnings)
+        if drop_scope_fallback_warnings not in logger.filters:
+            logger.addFilter(drop_scope_fallback_warnings)
         return logger
 
     def setup_env(self, env_cfg: dict) -> None:
-        """Start gloo for CPU-only distributed runs, then mmengine's set-up."""
+        """Start gloo for CPU-only distributed runs, then mmengine's set-up, then TF32."""
         if self.distributed:
             init_cpu_process_group(self.launcher)
         super().setup_env(env_cfg)
+        if self._speed is not None:
+            set_tf32(self._speed.precision.allow_tf32)
+
+    def _maybe_compile(self, target: str) -> None:
+        """Nothing: the speed plan compiles the model's parts in :meth:`wrap_model`.
+
+        mmengine would compile ``train_step`` as a whole when the config has
+        a ``compile`` key, which is this toolkit's key for the model.
+        """
 
     def wrap_model(self, model_wrapper_cfg, model):
-        """Wrap for distributed training; CPU runs get a device-less DDP."""
+        """Apply the speed plan, then wrap for distributed training; CPU runs get a device-less DDP."""
+        if self._speed is not None and not is_model_wrapper(model):
+            model = self._speed.apply(model)
         if not self.distributed or torch.cuda.is_available():
             wrapped = super().wrap_model(model_wrapper_cfg, model)
             if self.distributed and self.cfg.get('sync_bn'):
