@@ -33,6 +33,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--workers', type=int, default=0)
     parser.add_argument('--frames-root', help='a synthetic data set (raw frames) for --part data')
+    parser.add_argument(
+        '--skip',
+        nargs='+',
+        default=[],
+        metavar='TYPE',
+        help="pipeline steps to leave out (1.2.0's ColorJitter fails under numpy 2)",
+    )
     return parser.parse_args(argv)
 
 
@@ -65,7 +72,7 @@ def _data_step(cfg, args):
 
     pipeline = []
     for step in cfg.train_pipeline:
-        if step['type'] in ('DecordInit', 'PyAVInit', 'OpenCVInit'):
+        if step['type'] in ('DecordInit', 'PyAVInit', 'OpenCVInit') or step['type'] in args.skip:
             continue
         if step['type'] in ('DecordDecode', 'PyAVDecode', 'OpenCVDecode'):
             step = dict(type='RawFrameDecode')
