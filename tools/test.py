@@ -23,7 +23,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     """Command line of MMAction2 0.x ``tools/test.py``."""
     from mmengine.config import DictAction
 
-    from mmaction.engine.cli import add_cfg_options, add_eval_options
+    from mmaction.engine.cli import add_amp_argument, add_cfg_options, add_eval_options
 
     parser = argparse.ArgumentParser(description='Test (and evaluate) a recognizer')
     parser.add_argument('config', help='test config file path')
@@ -34,6 +34,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--out', default=None, help='output result file (.json, .pkl, .yaml)')
     parser.add_argument(
         '--fuse-conv-bn', action='store_true', help='fold BatchNorm into the convolutions'
+    )
+    add_amp_argument(parser)
+    parser.add_argument(
+        '--channels-last',
+        action='store_true',
+        help='channels-last convolutions and input (the config key `channels_last`)',
     )
     parser.add_argument(
         '--eval',
@@ -98,6 +104,8 @@ def main(argv=None) -> None:
         eval_options=args.eval_options,
         out=args.out,
         fuse_conv_bn=args.fuse_conv_bn,
+        amp=args.amp,
+        channels_last=args.channels_last,
     )
     if args.average_clips is not _UNSET:
         options.average_clips = args.average_clips

@@ -8,7 +8,7 @@ import warnings
 
 def parse_args(argv=None) -> argparse.Namespace:
     """Command line of MMAction2 0.x ``tools/train.py`` plus --auto-resume and --amp."""
-    from mmengine.config import DictAction
+    from mmaction.engine.cli import add_amp_argument, add_cfg_options
 
     parser = argparse.ArgumentParser(description='Train a recognizer')
     parser.add_argument('config', help='train config file path')
@@ -38,13 +38,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--diff-seed', action='store_true', help='use a different seed on every rank'
     )
     parser.add_argument('--deterministic', action='store_true', help='use deterministic algorithms')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        default={},
-        help='override config settings, xxx=yyy, e.g. model.backbone.depth=18',
-    )
+    add_cfg_options(parser, example='model.backbone.depth=18')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -58,11 +52,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='also show the environment, the config, the hooks and every log line on the '
         'console (they always go to the log file)',
     )
-    parser.add_argument(
-        '--amp',
-        action='store_true',
-        help='mixed precision: float16 with loss scaling on CUDA, bfloat16 on the CPU',
-    )
+    add_amp_argument(parser)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)

@@ -12,7 +12,15 @@ import copy
 import os.path as osp
 from typing import Any, Dict, List, Optional
 
-from . import data_adapter, nonfinite, optim_adapter, runner, runtime_adapter, schedule_adapter
+from . import (
+    data_adapter,
+    nonfinite,
+    optim_adapter,
+    runner,
+    runtime_adapter,
+    schedule_adapter,
+    speed,
+)
 from .auto_resume import find_resumable_checkpoint
 from .config_check import ConfigError, check_data_keys, check_top_level_keys
 from .data_adapter import dataloader_cfg, move_normalize_to_model
@@ -27,6 +35,7 @@ from .runtime_adapter import (
     convert_log_config,
 )
 from .schedule_adapter import convert_lr_config
+from .speed import plan_speed
 
 #: 0.x features this toolkit does not implement: a config that uses one is refused.
 _UNSUPPORTED = ('omnisource', 'multigrid', 'precise_bn', 'momentum_config', 'module_hooks')
@@ -47,6 +56,7 @@ KNOWN_TOP_LEVEL_KEYS = frozenset(
     + runtime_adapter.TOP_LEVEL_KEYS
     + runner.TOP_LEVEL_KEYS
     + nonfinite.TOP_LEVEL_KEYS
+    + speed.TOP_LEVEL_KEYS
 )
 
 
@@ -119,8 +129,9 @@ def convert_train_config(
 
     Returns:
         A dict with the keyword arguments of ``mmengine.runner.Runner``
-        (without ``cfg``) plus ``notes``: messages to log once the runner's
-        logger exists.
+        (without ``cfg``) plus ``speed`` (the :class:`~.speed.SpeedPlan`,
+        for :class:`~.runner.ActionRunner`) and ``notes``: messages to log
+        once the runner's logger exists.
     """
     options = options or TrainOptions()
     src = _plain(cfg)
@@ -141,6 +152,9 @@ def convert_train_config(
         validate = True
     splits = ['train'] + (['val'] if validate else []) + (['test'] if test else [])
     move_normalize_to_model(model, data, splits)
+    plan = plan_speed(src, options.amp)
+    plan.update_model_cfg(model)
+    notes += plan.notes
 
     loop, metric, save_best, rule = convert_evaluation(src.get('evaluation'))
     train_cfg = dict(
@@ -162,7 +176,7 @@ def convert_train_config(
         train_dataloader=dataloader_cfg(data, 'train'),
         train_cfg=train_cfg,
         optim_wrapper=convert_optimizer(
-            src['optimizer'], src.get('optimizer_config'), src.get('fp16'), options.amp
+            src['optimizer'], src.get('optimizer_config'), plan.precision
         ),
         param_scheduler=convert_lr_config(src.get('lr_config'), max_epochs) or None,
         default_hooks=dict(
@@ -186,15 +200,16 @@ def convert_train_config(
         launcher=options.launcher,
         log_level=src.get('log_level', 'INFO'),
         default_scope='mmaction',
+        speed=plan,
     )
     if validate:
         kwargs.update(
-            val_dataloader=dataloader_cfg(data, 'val'), val_cfg=dict(type='ActionValLoop'),
+            val_dataloader=dataloader_cfg(data, 'val'), val_cfg=plan.loop_cfg('val'),
             val_evaluator=[metric, broken_video_report(work_dir, 'val')],
         )  # fmt: skip
     if test:
         kwargs.update(
-            test_dataloader=dataloader_cfg(data, 'test'), test_cfg=dict(type='ActionTestLoop'),
+            test_dataloader=dataloader_cfg(data, 'test'), test_cfg=plan.loop_cfg('test'),
             # 0.x wrote the scores of --test-last/--test-best to <name>_pred.pkl.
             test_evaluator=[metric, dict(type='DumpVideoScores',
                                          out_file=osp.join(work_dir, 'last_pred.pkl')),
@@ -356,7 +371,7 @@ def convert_test_config(
 
     Returns:
         ``model`` (config dict, still to be built) and the other Runner
-        keyword arguments, plus ``notes``.
+        keyword arguments, plus ``speed`` and ``notes``.
     """
     options = options or TestOptions()
     metric = testing_metric_cfg(cfg, options.metrics, options.eval_options)
@@ -369,6 +384,9 @@ def convert_test_config(
     model = model_cfg_for_testing(src, options.average_clips)
     data = src['data']
     move_normalize_to_model(model, data, ['test'])
+    plan = plan_speed(src, options.amp, options.channels_last)
+    plan.update_model_cfg(model)
+    notes += plan.notes
     evaluators = []
     if metric:
         evaluators.append(metric)
@@ -381,7 +399,7 @@ def convert_test_config(
         model=model,
         work_dir=work_dir,
         test_dataloader=dataloader_cfg(data, 'test'),
-        test_cfg=dict(type='ActionTestLoop'),
+        test_cfg=plan.loop_cfg('test'),
         test_evaluator=evaluators,
         default_hooks=dict(
             runtime_info=dict(type='RuntimeInfoHook'),
@@ -395,6 +413,7 @@ def convert_test_config(
         launcher=options.launcher,
         log_level=src.get('log_level', 'INFO'),
         default_scope='mmaction',
+        speed=plan,
         notes=notes,
     )
     return kwargs

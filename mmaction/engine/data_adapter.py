@@ -11,6 +11,8 @@ mid-epoch resume); validation and testing mmengine's ``DefaultSampler``.
 import copy
 from typing import Any, Dict, List, Optional, Tuple
 
+import torch
+
 from .config_check import ConfigError
 
 #: The top-level 0.x config keys this module handles.
@@ -46,7 +48,8 @@ def dataloader_cfg(data: dict, split: str) -> dict:
         videos_per_gpu=data.get('videos_per_gpu', 1),
         workers_per_gpu=data.get('workers_per_gpu', 1),
         persistent_workers=data.get('persistent_workers', False),
-        pin_memory=data.get('pin_memory', False),
+        # 0.x pinned by default; pinning only helps copies to a GPU.
+        pin_memory=data.get('pin_memory', torch.cuda.is_available()),
         drop_last=data.get('drop_last', False),
         shuffle=split == 'train',
     )

@@ -9,12 +9,16 @@ order (which distributed result gathering relies on) and can leave the
 placeholders out.
 """
 
-from typing import Callable, List
+from typing import Callable, List, Optional
 
 import torch
 from mmengine.registry import LOOPS
 from mmengine.runner import TestLoop, ValLoop
 from mmengine.runner.amp import autocast
+
+from .bf16_optim_wrapper import model_device_type
+
+_DTYPES = {'bfloat16': torch.bfloat16, 'float16': torch.float16}
 
 
 def predict_with_gaps(step: Callable[[dict], List[dict]], data_batch: dict) -> List[dict]:
@@ -38,33 +42,69 @@ def predict_with_gaps(step: Callable[[dict], List[dict]], data_batch: dict) -> L
     return [placeholders.get(pos) or next(outputs) for pos in range(data_batch['num_samples'])]
 
 
-@LOOPS.register_module()
-class ActionValLoop(ValLoop):
-    """mmengine's ``ValLoop``; broken videos of the batch are left out (see module doc)."""
+class _PredictMixin:
+    """One val/test iteration: predict with gaps, under the loop's autocast."""
+
+    def _set_dtype(self, dtype: Optional[str]) -> None:
+        if dtype is not None and dtype not in _DTYPES:
+            raise ValueError(f'{type(self).__name__}: dtype must be one of {list(_DTYPES)}')
+        self.autocast_dtype = _DTYPES.get(dtype)
+
+    def _autocast(self):
+        if self.autocast_dtype is None:
+            return autocast(enabled=self.fp16)
+        device_type = model_device_type(self.runner.model)
+        return torch.autocast(device_type, dtype=self.autocast_dtype)
 
     @torch.no_grad()
-    def run_iter(self, idx, data_batch: dict) -> None:
-        """Predict one batch and hand the results to the metrics."""
-        self.runner.call_hook('before_val_iter', batch_idx=idx, data_batch=data_batch)
-        with autocast(enabled=self.fp16):
-            outputs = predict_with_gaps(self.runner.model.val_step, data_batch)
+    def _run_iter(self, stage: str, idx, data_batch: dict) -> None:
+        self.runner.call_hook(f'before_{stage}_iter', batch_idx=idx, data_batch=data_batch)
+        step = getattr(self.runner.model, f'{stage}_step')
+        with self._autocast():
+            outputs = predict_with_gaps(step, data_batch)
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)
         self.runner.call_hook(
-            'after_val_iter', batch_idx=idx, data_batch=data_batch, outputs=outputs
+            f'after_{stage}_iter', batch_idx=idx, data_batch=data_batch, outputs=outputs
         )
 
 
 @LOOPS.register_module()
-class ActionTestLoop(TestLoop):
-    """mmengine's ``TestLoop``; broken videos of the batch are left out (see module doc)."""
+class ActionValLoop(_PredictMixin, ValLoop):
+    """mmengine's ``ValLoop``; broken videos are left out, optional autocast (module doc).
 
-    @torch.no_grad()
+    Args:
+        runner: The runner.
+        dataloader: The validation data loader (or its config).
+        evaluator: The evaluator (or its config).
+        fp16 (bool): mmengine's float16 autocast.
+        dtype (str, optional): ``'bfloat16'`` or ``'float16'``: autocast to it.
+    """
+
+    def __init__(self, runner, dataloader, evaluator, fp16: bool = False, dtype=None) -> None:
+        super().__init__(runner, dataloader, evaluator, fp16=fp16)
+        self._set_dtype(dtype)
+
     def run_iter(self, idx, data_batch: dict) -> None:
         """Predict one batch and hand the results to the metrics."""
-        self.runner.call_hook('before_test_iter', batch_idx=idx, data_batch=data_batch)
-        with autocast(enabled=self.fp16):
-            outputs = predict_with_gaps(self.runner.model.test_step, data_batch)
-        self.evaluator.process(data_samples=outputs, data_batch=data_batch)
-        self.runner.call_hook(
-            'after_test_iter', batch_idx=idx, data_batch=data_batch, outputs=outputs
-        )
+        self._run_iter('val', idx, data_batch)
+
+
+@LOOPS.register_module()
+class ActionTestLoop(_PredictMixin, TestLoop):
+    """mmengine's ``TestLoop``; broken videos are left out, optional autocast (module doc).
+
+    Args:
+        runner: The runner.
+        dataloader: The test data loader (or its config).
+        evaluator: The evaluator (or its config).
+        fp16 (bool): mmengine's float16 autocast.
+        dtype (str, optional): ``'bfloat16'`` or ``'float16'``: autocast to it.
+    """
+
+    def __init__(self, runner, dataloader, evaluator, fp16: bool = False, dtype=None) -> None:
+        super().__init__(runner, dataloader, evaluator, fp16=fp16)
+        self._set_dtype(dtype)
+
+    def run_iter(self, idx, data_batch: dict) -> None:
+        """Predict one batch and hand the results to the metrics."""
+        self._run_iter('test', idx, data_batch)

@@ -20,6 +20,7 @@ __all__ = [
     'default_flops_input_shape',
     'flops_input_from_shape_arg',
     'is_3d_recognizer',
+    'read_input_spec',
     'read_test_input_spec',
 ]
 
@@ -111,14 +112,14 @@ def _size_pair(size: Any, what: str) -> Tuple[int, int]:
     raise ValueError(f'Cannot read a concrete crop size from {what}={size!r}')
 
 
-def _find_test_pipeline(cfg: Any) -> Sequence[dict]:
+def _find_pipeline(cfg: Any, split: str) -> Sequence[dict]:
     data = cfg.get('data') or {}
-    test = data.get('test') if isinstance(data, dict) else None
-    if isinstance(test, dict) and test.get('pipeline'):
-        return test['pipeline']
-    if cfg.get('test_pipeline'):
-        return cfg['test_pipeline']
-    raise KeyError('The config has neither data.test.pipeline nor test_pipeline')
+    dataset = data.get(split) if isinstance(data, dict) else None
+    if isinstance(dataset, dict) and dataset.get('pipeline'):
+        return dataset['pipeline']
+    if cfg.get(f'{split}_pipeline'):
+        return cfg[f'{split}_pipeline']
+    raise KeyError(f'The config has neither data.{split}.pipeline nor {split}_pipeline')
 
 
 def read_test_input_spec(cfg: Any) -> VideoInputSpec:
@@ -135,10 +136,19 @@ def read_test_input_spec(cfg: Any) -> VideoInputSpec:
     Returns:
         VideoInputSpec: The input of one video.
     """
+    return read_input_spec(cfg, 'test')
+
+
+def read_input_spec(cfg: Any, split: str) -> VideoInputSpec:
+    """Read the per-video input of ``data.<split>.pipeline`` (see :func:`read_test_input_spec`).
+
+    For ``'train'``, the size comes from the fixed-size ``Resize`` after a
+    ``RandomResizedCrop`` or ``MultiScaleCrop``, or from a ``RandomCrop``.
+    """
     clip_len = num_clips = num_crops = repeats = 1
     size: Optional[Tuple[int, int]] = None
     input_format = None
-    for step in _find_test_pipeline(cfg):
+    for step in _find_pipeline(cfg, split):
         kind = step.get('type', '')
         if 'SampleFrames' in kind:
             clip_len = int(step.get('clip_len', 1))
@@ -156,11 +166,12 @@ def read_test_input_spec(cfg: Any) -> VideoInputSpec:
             input_format = step.get('input_format')
     if input_format not in ('NCTHW', 'NCHW'):
         raise ValueError(
-            f'Test pipeline: FormatShape input_format must be NCTHW or NCHW, got {input_format!r}'
+            f'data.{split}.pipeline: FormatShape input_format must be NCTHW or NCHW, '
+            f'got {input_format!r}'
         )
     if size is None:
         raise ValueError(
-            'Test pipeline: no crop transform and no fixed-size Resize, so the input '
+            f'data.{split}.pipeline: no crop transform and no fixed-size Resize, so the input '
             'height and width are unknown'
         )
     if input_format == 'NCTHW':

@@ -1,14 +1,14 @@
-"""0.x ``optimizer`` / ``optimizer_config`` / ``fp16`` to mmengine ``optim_wrapper``."""
+"""0.x ``optimizer`` / ``optimizer_config`` and the run's precision to mmengine ``optim_wrapper``."""
 
 import copy
+import inspect
 from typing import Optional
 
-import torch
-
 from .config_check import ConfigError, check_section_keys, suggest
+from .precision import Precision
 
 #: The top-level 0.x config keys this module handles.
-TOP_LEVEL_KEYS = ('optimizer', 'optimizer_config', 'fp16')
+TOP_LEVEL_KEYS = ('optimizer', 'optimizer_config')
 
 _OPTIMIZER_CONFIG_KEYS = {
     'type', 'grad_clip', 'cumulative_iters', 'accumulative_counts', 'loss_scale',
@@ -22,20 +22,41 @@ _HOOK_TYPES = {
 }
 
 
-def _mixed_precision(loss_scale) -> dict:
-    """Wrapper config for mixed precision on the device this process will use."""
-    if torch.cuda.is_available():
-        if loss_scale is None:
-            loss_scale = 'dynamic'
-        return dict(type='AmpOptimWrapper', dtype='float16', loss_scale=loss_scale)
-    # bfloat16 has float32's range: no loss scaling on the CPU.
-    return dict(type='CPUBFloat16OptimWrapper')
+def optimizer_config_fp16(optimizer_config: Optional[dict]) -> Optional[dict]:
+    """The ``fp16`` request of a 0.x ``optimizer_config``, like the ``fp16`` key.
+
+    ``type='Fp16OptimizerHook'`` (or its cumulative variant) or a
+    ``loss_scale`` ask for float16 with loss scaling.
+
+    Returns:
+        ``dict(loss_scale=...)`` when it asks for it, else None.
+    """
+    optimizer_config = dict(optimizer_config or {})
+    if 'Fp16' in str(optimizer_config.get('type', '')) or 'loss_scale' in optimizer_config:
+        return dict(loss_scale=optimizer_config.get('loss_scale', 'dynamic'))
+    return None
+
+
+def _precision_wrapper(precision: Optional[Precision]) -> dict:
+    """Wrapper type for the run's precision."""
+    if precision is None or precision.autocast_dtype is None:
+        return dict(type='OptimWrapper')
+    if precision.name == 'bf16':
+        # bfloat16 has float32's range: autocast only, no loss scaling.
+        return dict(type='BFloat16OptimWrapper')
+    return dict(type='AmpOptimWrapper', dtype='float16', loss_scale=precision.loss_scale)
+
+
+def _check_fused(optimizer: dict) -> None:
+    """``fused`` and ``foreach`` pick two different steps: not both."""
+    if optimizer.get('fused') and optimizer.get('foreach'):
+        raise ConfigError(
+            'optimizer.fused=True and optimizer.foreach=True exclude each other: keep one'
+        )
 
 
 def _check_optimizer_args(optimizer: dict) -> None:
     """Refuse an unknown optimizer type or argument before anything is built."""
-    import inspect
-
     from mmengine.registry import OPTIMIZERS
 
     optimizer_type = optimizer['type']
@@ -58,22 +79,24 @@ def _check_optimizer_args(optimizer: dict) -> None:
 def convert_optimizer(
     optimizer: dict,
     optimizer_config: Optional[dict] = None,
-    fp16: Optional[dict] = None,
-    amp: bool = False,
+    precision: Optional[Precision] = None,
 ) -> dict:
     """Build mmengine's ``optim_wrapper`` config from the 0.x keys.
 
     Args:
         optimizer: 0.x ``optimizer`` (``type``, ``lr``, ... plus optional
-            ``paramwise_cfg`` and ``constructor``).
+            ``paramwise_cfg`` and ``constructor``; ``fused=True`` or
+            ``foreach=True`` pick PyTorch's fused or multi-tensor step).
         optimizer_config: 0.x ``optimizer_config``: ``grad_clip``,
             ``cumulative_iters`` (or ``accumulative_counts``), hook ``type``.
-        fp16: 0.x ``fp16`` (``dict(loss_scale=...)``) or None.
-        amp: ``--amp``: mixed precision even without ``fp16`` in the config
-            (float16 with loss scaling on CUDA, bfloat16 on the CPU).
+        precision: The run's precision (see
+            :func:`~mmaction.engine.precision.resolve_precision`, which also
+            reads the fp16 request of ``optimizer_config``); None is float32.
 
     Returns:
-        The ``optim_wrapper`` config.
+        The ``optim_wrapper`` config: ``OptimWrapper`` for float32,
+        ``BFloat16OptimWrapper`` for bf16, ``AmpOptimWrapper`` (float16,
+        loss scaling) for fp16.
     """
     if not isinstance(optimizer, dict) or 'type' not in optimizer:
         raise ConfigError(f'`optimizer` must be a dict with a `type`, got {optimizer!r}')
@@ -90,11 +113,8 @@ def convert_optimizer(
             f'supported: {", ".join(sorted(_HOOK_TYPES))}'
         )
 
-    if fp16 is not None or amp or 'Fp16' in hook_type:
-        loss_scale = (fp16 or {}).get('loss_scale', optimizer_config.get('loss_scale'))
-        wrapper = _mixed_precision(loss_scale)
-    else:
-        wrapper = dict(type='OptimWrapper')
+    _check_fused(optimizer)
+    wrapper = _precision_wrapper(precision)
     wrapper['optimizer'] = optimizer
 
     grad_clip = optimizer_config.get('grad_clip')

@@ -7,7 +7,7 @@ instead of being relayed as a keyword through every layer.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Union
 
 #: Default of ``TestOptions.average_clips``: keep the value of the config.
 KEEP_AVERAGE_CLIPS = 'keep-config'
@@ -24,11 +24,15 @@ class RunOptions:
             ``'mpi'``.
         verbose: ``--verbose``: also show the environment, the config and the
             hook table on the console (they always go to the log file).
+        amp: ``--amp [bf16|fp16]``: mixed precision; True (``--amp`` alone)
+            is float16 with loss scaling on CUDA, bfloat16 on the CPU. It
+            wins over the config's ``precision``.
     """
 
     work_dir: Optional[str] = None
     launcher: str = 'none'
     verbose: bool = False
+    amp: Union[bool, str] = False
 
 
 @dataclass
@@ -46,8 +50,6 @@ class TrainOptions(RunOptions):
         seed: ``--seed``.
         diff_seed: ``--diff-seed``: a different seed on every rank.
         deterministic: ``--deterministic``: deterministic algorithms.
-        amp: ``--amp``: mixed precision (float16 with loss scaling on CUDA,
-            bfloat16 on the CPU).
     """
 
     validate: bool = False
@@ -58,7 +60,6 @@ class TrainOptions(RunOptions):
     seed: Optional[int] = None
     diff_seed: bool = False
     deterministic: bool = False
-    amp: bool = False
 
     @property
     def test(self) -> bool:
@@ -78,6 +79,8 @@ class TestOptions(RunOptions):
         average_clips: ``--average-clips``: ``'score'``, ``'prob'`` or None;
             :data:`KEEP_AVERAGE_CLIPS` keeps the config's value.
         fuse_conv_bn: ``--fuse-conv-bn``: fold BatchNorm into convolutions.
+        channels_last: ``--channels-last``: channels-last convolutions and
+            input, as the config key ``channels_last``.
     """
 
     __test__ = False  # not a pytest test class, despite the name
@@ -87,3 +90,4 @@ class TestOptions(RunOptions):
     out: Optional[str] = None
     average_clips: Any = KEEP_AVERAGE_CLIPS
     fuse_conv_bn: bool = False
+    channels_last: bool = False

@@ -2,6 +2,7 @@
 
 import copy
 import os
+from typing import Optional
 
 import torch
 import torch.distributed as torch_dist
@@ -12,6 +13,8 @@ from torch.utils.data import Dataset
 from mmaction.utils import apply_checkpoint, load_checkpoint_file
 
 from .console import setup_console, show
+from .precision import set_tf32
+from .speed import SpeedPlan
 
 #: The top-level 0.x config keys this module handles (read from ``runner.cfg``).
 TOP_LEVEL_KEYS = ('find_unused_parameters',)
@@ -49,6 +52,10 @@ class ActionRunner(Runner):
       ``DistributedDataParallel`` without ``device_ids``.
     - SyncBN layers cannot synchronise CPU tensors, so on a CPU-only
       distributed run they become ordinary BatchNorm layers (with a log line).
+    - With a :class:`~.speed.SpeedPlan` (``speed=``, from the config
+      converters), the model gets its memory format and ``torch.compile``
+      before it is wrapped, and TF32 is set for the run's precision.
+      mmengine's own ``cfg.compile`` (of ``train_step``) is not used.
 
     Args:
         *args: Arguments of mmengine's ``Runner``.
@@ -56,8 +63,12 @@ class ActionRunner(Runner):
         **kwargs: Keyword arguments of mmengine's ``Runner``.
     """
 
-    def __init__(self, *args, verbose: bool = False, **kwargs) -> None:
+    def __init__(
+        self, *args, verbose: bool = False, speed: Optional[SpeedPlan] = None, **kwargs
+    ) -> None:
+        # Set first: mmengine's __init__ calls build_logger, setup_env and wrap_model.
         self._verbose = verbose
+        self._speed = speed
         super().__init__(*args, **kwargs)
 
     def build_logger(self, *args, **kwargs):
@@ -95,13 +106,24 @@ class ActionRunner(Runner):
         return checkpoint
 
     def setup_env(self, env_cfg: dict) -> None:
-        """Start gloo for CPU-only distributed runs, then mmengine's set-up."""
+        """Start gloo for CPU-only distributed runs, then mmengine's set-up, then TF32."""
         if self.distributed:
             init_cpu_process_group(self.launcher)
         super().setup_env(env_cfg)
+        if self._speed is not None:
+            set_tf32(self._speed.precision.allow_tf32)
+
+    def _maybe_compile(self, target: str) -> None:
+        """Nothing: the speed plan compiles the model's parts in :meth:`wrap_model`.
+
+        mmengine would compile ``train_step`` as a whole when the config has
+        a ``compile`` key, which is this toolkit's key for the model.
+        """
 
     def wrap_model(self, model_wrapper_cfg, model):
-        """Wrap for distributed training; CPU runs get a device-less DDP."""
+        """Apply the speed plan, then wrap for distributed training; CPU runs get a device-less DDP."""
+        if self._speed is not None and not is_model_wrapper(model):
+            model = self._speed.apply(model)
         if not self.distributed or torch.cuda.is_available():
             wrapped = super().wrap_model(model_wrapper_cfg, model)
             if self.distributed and self.cfg.get('sync_bn'):

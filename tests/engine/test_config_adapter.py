@@ -221,3 +221,13 @@ def test_runner_config_spells_sync_bn_for_mmengine():
     assert 'sync_bn' not in runner_config(_fake_cfg())
     with pytest.raises(ConfigError, match='sync_bn'):
         runner_config(_fake_cfg(sync_bn='yes'))
+
+
+def test_loaders_pin_memory_by_default_on_cuda_as_0x_did():
+    import torch
+
+    kw = convert_train_config(_fake_cfg(), 'fake.py')
+    assert kw['train_dataloader']['pin_memory'] is torch.cuda.is_available()
+    cfg = _fake_cfg()
+    cfg.data.pin_memory = True
+    assert convert_train_config(cfg, 'fake.py')['train_dataloader']['pin_memory'] is True

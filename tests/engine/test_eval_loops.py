@@ -71,3 +71,39 @@ def test_every_video_broken_is_an_error():
     metric.process({}, [{'pred_score': None, 'broken': 'x.mp4'}])
     with pytest.raises(ValueError, match='was every video unreadable'):
         metric.compute_metrics(metric.results)
+
+
+class _Recorder(torch.nn.Linear):
+    """A model whose test_step records the autocast state it ran under."""
+
+    def test_step(self, batch):
+        self.seen = (torch.is_autocast_enabled('cpu'), torch.get_autocast_dtype('cpu'))
+        return [{'pred_score': torch.zeros(2)}]
+
+
+class _Runner:
+    def __init__(self, model):
+        self.model = model
+
+    def call_hook(self, *args, **kwargs):
+        pass
+
+
+@pytest.mark.parametrize(
+    'dtype, torch_dtype', [('bfloat16', torch.bfloat16), ('float16', torch.float16)]
+)
+def test_test_loop_predicts_under_autocast_of_its_dtype(dtype, torch_dtype):
+    from mmaction.engine.eval_loops import ActionTestLoop
+
+    loop = ActionTestLoop.__new__(ActionTestLoop)  # without a data loader
+    loop._runner, loop.fp16 = _Runner(_Recorder(2, 2)), False
+    loop.evaluator = type('Evaluator', (), {'process': lambda self, **kw: None})()
+    loop._set_dtype(dtype)
+    loop.run_iter(0, {'imgs': torch.zeros(1, 2)})
+    assert loop.runner.model.seen == (True, torch_dtype)
+    assert not torch.is_autocast_enabled('cpu')
+    loop._set_dtype(None)
+    loop.run_iter(0, {'imgs': torch.zeros(1, 2)})
+    assert loop.runner.model.seen[0] is False
+    with pytest.raises(ValueError, match='dtype must be one of'):
+        loop._set_dtype('float8')

@@ -12,6 +12,7 @@ from mmaction.engine.model_analysis import (
     build_recognizer_from_config,
     count_flops,
     flops_input_from_shape_arg,
+    read_input_spec,
     read_test_input_spec,
 )
 
@@ -137,6 +138,18 @@ def test_test_input_spec_of_seed_configs():
     spec = read_test_input_spec(sthv1)
     assert spec.num_views == 6  # 8 segments sampled twice x ThreeCrop
     assert spec.batch_shape(1) == (1, 48, 3, 256, 256)
+
+
+def test_training_input_of_seed_configs():
+    k400 = Config.fromfile(
+        str(ROOT / 'configs/recognition/tpn/tpn_slowonly_r50_8x8x1_150e_kinetics_rgb.py')
+    )
+    # RandomResizedCrop, then Resize to (224, 224): one 8-frame clip per video.
+    assert read_input_spec(k400, 'train').batch_shape(32) == (32, 1, 3, 8, 224, 224)
+    sthv1 = Config.fromfile(
+        str(ROOT / 'configs/recognition/tpn/tpn_tsm_r50_1x1x8_150e_sthv1_rgb.py')
+    )
+    assert read_input_spec(sthv1, 'train').batch_shape(32) == (32, 8, 3, 224, 224)
 
 
 def test_test_input_spec_fixed_resize_and_errors():

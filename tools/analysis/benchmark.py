@@ -9,7 +9,7 @@ As in MMAction2 0.x, one video per batch carries all test-time views of the
 config's test pipeline (``data.test.pipeline``: ``num_clips`` (x2 with
 ``twice_sample``) clips x crops of ``ThreeCrop``/``TenCrop``/...; clip length
 and crop size from the same pipeline), and only the model is timed: the input
-is a random tensor already on the device, the clock is read after
+is a random tensor already on the device (in the model's memory format), the clock is read after
 ``torch.cuda.synchronize()``, and no data is loaded or decoded. The timed call
 is ``model(imgs, mode='predict')`` under ``torch.no_grad()``.
 """
@@ -21,6 +21,8 @@ from typing import List, Optional
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    from mmaction.engine.cli import add_amp_argument
+
     parser = argparse.ArgumentParser(description='Benchmark the inference speed of a recognizer')
     parser.add_argument('config', help='config file path')
     parser.add_argument('--checkpoint', default=None, help='checkpoint to load (optional)')
@@ -29,10 +31,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--device', default=None, help='cpu or cuda[:N] (default: cuda when available)'
     )
+    add_amp_argument(parser)
     parser.add_argument(
-        '--amp',
-        action='store_true',
-        help='autocast: float16 on CUDA, bfloat16 on CPU',
+        '--channels-last', action='store_true', help='channels-last convolutions and input'
     )
     parser.add_argument(
         '--fuse-conv-bn', action='store_true', help='fold BatchNorm into the convolutions first'
@@ -59,6 +60,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
     from mmengine.config import Config
 
     from mmaction.engine.model_analysis import build_recognizer_from_config, read_test_input_spec
+    from mmaction.engine.precision import resolve_precision
+    from mmaction.engine.speed import SpeedPlan
     from mmaction.utils import load_checkpoint
 
     device = torch.device(args.device or ('cuda' if torch.cuda.is_available() else 'cpu'))
@@ -74,19 +77,23 @@ def main(argv: Optional[List[str]] = None) -> dict:
 
         model = fuse_conv_bn(model)
     model = model.to(device).eval()
+    plan = SpeedPlan(resolve_precision(amp=args.amp, device_type=device.type), args.channels_last)
+    for note in plan.precision.notes:
+        print(note)
+    plan.apply_memory_format(model)
+    model.data_preprocessor.channels_last = args.channels_last
 
     input_shape = spec.batch_shape(1)
-    imgs = torch.randn(input_shape, device=device)
-    amp_dtype = torch.float16 if device.type == 'cuda' else torch.bfloat16
+    imgs = model.data_preprocessor(dict(imgs=torch.randn(input_shape, device=device)))['imgs']
     print(
         f'{type(model).__name__}: {spec.num_views} views per video '
         f'({spec.num_clips} clips x {spec.num_crops} crops, {spec.frames_per_view} frames each, '
-        f'{spec.height}x{spec.width}), input {tuple(input_shape)}, device {device}'
-        + (f', autocast {amp_dtype}' if args.amp else '')
+        f'{spec.height}x{spec.width}), input {tuple(input_shape)}, device {device}, '
+        f'{plan.describe()}'
     )
 
     elapsed_total = 0.0
-    with torch.no_grad(), torch.autocast(device.type, dtype=amp_dtype, enabled=args.amp):
+    with torch.no_grad(), plan.precision.autocast():
         for i in range(args.warmup + args.num_iters):
             _synchronize(device)
             start = time.perf_counter()

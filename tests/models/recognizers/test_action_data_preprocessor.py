@@ -65,3 +65,18 @@ def test_errors():
         pre({'imgs': uint8((1, 2, 4, 4, 4))})
     with pytest.raises(TypeError, match='imgs'):
         pre({'inputs': uint8((1, 2, 3, 4, 4))})
+
+
+@pytest.mark.parametrize(
+    'shape, fold, memory_format',
+    [((2, 3, 3, 4, 8, 8), 5, torch.channels_last_3d), ((2, 8, 3, 8, 8), 4, torch.channels_last)],
+)
+def test_channels_last_changes_the_layout_not_the_values(shape, fold, memory_format):
+    imgs = uint8(shape)
+    expected = ActionDataPreprocessor(mean=MEAN, std=STD, to_bgr=True)({'imgs': imgs})['imgs']
+    pre = ActionDataPreprocessor(mean=MEAN, std=STD, to_bgr=True, channels_last=True)
+    out = pre({'imgs': imgs})['imgs']
+    assert torch.equal(out, expected)
+    # Once the recognizer folds views (and frames) into the batch, the layout is channels-last.
+    folded = out.reshape((-1,) + out.shape[2:]) if fold == 5 else out.reshape(-1, *shape[2:])
+    assert folded.is_contiguous(memory_format=memory_format)
