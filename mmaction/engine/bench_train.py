@@ -206,21 +206,16 @@ def _cycle(loader) -> Iterator:
 
 
 def _build_loader(settings: dict):
-    from mmengine.logging import MMLogger
     from mmengine.registry import DefaultScope
     from mmengine.runner import Runner
 
     import mmaction.datasets  # noqa: F401  (registers datasets and transforms)
 
-    from .runner import drop_scope_fallback_warnings
+    from .console import setup_console
 
-    logger = MMLogger.get_current_instance()
-    logger.addFilter(drop_scope_fallback_warnings)
-    try:
-        with DefaultScope.overwrite_default_scope('mmaction'):
-            return Runner.build_dataloader(copy.deepcopy(settings['train_dataloader']), seed=0)
-    finally:
-        logger.removeFilter(drop_scope_fallback_warnings)
+    setup_console()  # no registry-scope fallback notices on the console
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        return Runner.build_dataloader(copy.deepcopy(settings['train_dataloader']), seed=0)
 
 
 def _run_steps(step: Callable[[], int], options: BenchOptions, timer: _Timer) -> Dict[str, float]:

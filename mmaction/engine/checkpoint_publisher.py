@@ -2,8 +2,8 @@
 
 A checkpoint written during training also holds the optimizer state and
 the training-loop state (``message_hub``, ``param_schedulers``,
-``rng_state``): needed to resume, useless to whoever only runs the model,
-and about as large as the weights again. The published file keeps
+``rng_state``, ``train_loop``): needed to resume, useless to whoever only
+runs the model, and about as large as the weights again. The published file keeps
 ``state_dict`` and ``meta`` (config text, epoch, versions), loads with a
 plain ``torch.load(path, weights_only=True)``, and carries the first 8 hex
 digits of its SHA-256 in its name, as the MMAction2 model zoo names files

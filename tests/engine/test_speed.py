@@ -57,7 +57,7 @@ def test_plan_reads_the_keys(bf16_everywhere):
     assert plan.loop_cfg('test') == dict(type='ActionTestLoop', dtype='bfloat16')
     assert plan.notes[-1].startswith('Model execution: precision bf16 (autocast bfloat16)')
     plain = plan_speed(_cfg())
-    assert plain.loop_cfg('val') == dict(type='ValLoop') and plain.compile is None
+    assert plain.loop_cfg('val') == dict(type='ActionValLoop') and plain.compile is None
     assert not plain.channels_last
     assert plan_speed(_cfg(), channels_last=True).channels_last  # --channels-last
     with pytest.raises(ConfigError, match="channels_last='yes': use True or False"):
@@ -65,9 +65,13 @@ def test_plan_reads_the_keys(bf16_everywhere):
 
 
 def test_keys_are_known_and_misspellings_are_caught():
-    check_top_level_keys(dict(precision='bf16', channels_last=True, compile=True))
+    from mmaction.engine.config_adapter import KNOWN_TOP_LEVEL_KEYS
+
+    check_top_level_keys(
+        dict(precision='bf16', channels_last=True, compile=True), KNOWN_TOP_LEVEL_KEYS
+    )
     with pytest.raises(ConfigError, match="Did you mean 'channels_last'"):
-        check_top_level_keys(dict(channel_last=True))
+        check_top_level_keys(dict(channel_last=True), KNOWN_TOP_LEVEL_KEYS)
 
 
 def test_data_preprocessor_gets_the_layout():
