@@ -123,6 +123,7 @@ class RecognizerPredictor(nn.Module):
     def __init__(self, recognizer: nn.Module) -> None:
         super().__init__()
         self.recognizer = recognizer
+        self.train(recognizer.training)  # a wrapper of an eval-mode model is in eval mode
 
     def forward(self, imgs: torch.Tensor) -> torch.Tensor:
         """Per-video scores of a preprocessed batch (see the module docstring)."""
