@@ -51,15 +51,14 @@ def main(argv: Optional[List[str]] = None):
     """Print and return the :class:`~mmaction.engine.onnx_benchmark.SpeedComparison`."""
     args = parse_args(argv)
     import torch
-    from mmengine.config import Config
 
-    from mmaction.engine import cli_guard
+    from mmaction.engine import cli_guard, load_config
     from mmaction.engine.onnx_benchmark import compare_onnx_speed
     from mmaction.engine.onnx_export import build_predictor, export_onnx, import_deploy_package
 
     with cli_guard(), tempfile.TemporaryDirectory() as tmp:
         ort = import_deploy_package('onnxruntime', 'The ONNX Runtime benchmark')
-        cfg = Config.fromfile(args.config)
+        cfg = load_config(args.config)
         predictor, imgs = build_predictor(cfg, args.checkpoint, args.shape, args.config)
         onnx_file = args.onnx_file or osp.join(tmp, 'model.onnx')
         export_onnx(predictor, imgs, onnx_file)

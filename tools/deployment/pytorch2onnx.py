@@ -20,8 +20,7 @@ from typing import List, Optional
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Command line of MMAction2 0.x ``pytorch2onnx.py`` (recognizers)."""
-    from mmengine.config import DictAction
-
+    from mmaction.engine.cli import add_cfg_options
     from mmaction.engine.onnx_export import MIN_OPSET, VERIFY_ATOL
 
     parser = argparse.ArgumentParser(
@@ -57,22 +56,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--dynamic-export', action='store_true', help='make the batch axis N dynamic'
     )
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        default={},
-        help='override config settings, e.g. model.test_cfg.average_clips=score',
-    )
+    add_cfg_options(parser, example='model.test_cfg.average_clips=score')
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[List[str]] = None):
     """Export; print the file, shapes and (``--verify``) the difference to PyTorch."""
     args = parse_args(argv)
-    from mmengine.config import Config
-
-    from mmaction.engine import cli_guard
+    from mmaction.engine import cli_guard, load_config
     from mmaction.engine.onnx_export import (
         VERIFY_ATOL,
         ExportOptions,
@@ -88,8 +79,7 @@ def main(argv: Optional[List[str]] = None):
         verify=args.verify,
     )
     with cli_guard():
-        cfg = Config.fromfile(args.config)
-        cfg.merge_from_dict(args.cfg_options)
+        cfg = load_config(args.config, args.cfg_options)
         try:
             result = export_recognizer(cfg, args.checkpoint, options, args.config)
         except OnnxMismatchError as err:
