@@ -1,4 +1,4 @@
-"""Install script: ``pip install -e .`` (add ``[tests]`` for the test tools)."""
+"""Install script: ``pip install -e .`` (add ``[tests]`` for the test tools, ``[deploy]`` for ONNX)."""
 
 import re
 from pathlib import Path
@@ -26,9 +26,11 @@ setup(
     install_requires=read_requirements('requirements.txt'),
     extras_require={
         'analysis': read_requirements('requirements-analysis.txt'),
-        # The tests draw the analysis figures too.
+        'deploy': read_requirements('requirements-deploy.txt'),
+        # The tests draw the analysis figures and export to ONNX too.
         'tests': read_requirements('requirements-tests.txt')
-        + read_requirements('requirements-analysis.txt'),
+        + read_requirements('requirements-analysis.txt')
+        + read_requirements('requirements-deploy.txt'),
     },
     license='Apache-2.0',
 )

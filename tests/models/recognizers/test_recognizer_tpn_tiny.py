@@ -2,42 +2,9 @@
 
 import pytest
 import torch
+from tiny_tpn_configs import NUM_CLASSES, slowonly_tpn_cfg, tpn_head, tpn_neck
 
 from mmaction.registry import MODELS
-
-NUM_CLASSES = 5
-
-
-def tpn_neck(c3, c4, frames):
-    return dict(
-        type='TPN',
-        in_channels=(c3, c4),
-        out_channels=c3,
-        spatial_modulation_cfg=dict(in_channels=(c3, c4), out_channels=c4),
-        temporal_modulation_cfg=dict(downsample_scales=(frames, frames)),
-        upsample_cfg=dict(scale_factor=(1, 1, 1)),
-        downsample_cfg=dict(downsample_scale=(1, 1, 1)),
-        level_fusion_cfg=dict(
-            in_channels=(c3, c3),
-            mid_channels=(c3, c3),
-            out_channels=c4,
-            downsample_scales=((1, 1, 1), (1, 1, 1)),
-        ),
-        aux_head_cfg=dict(out_channels=NUM_CLASSES, loss_weight=0.5),
-    )
-
-
-def tpn_head(in_channels):
-    # TPN's pyramid fusion always outputs 2048 channels (0.x), whatever the stage widths
-    return dict(
-        type='TPNHead',
-        num_classes=NUM_CLASSES,
-        in_channels=in_channels,
-        spatial_type='avg',
-        consensus=dict(type='AvgConsensus', dim=1),
-        dropout_ratio=0.5,
-        init_std=0.01,
-    )
 
 
 def build(cfg):
@@ -49,26 +16,7 @@ def build(cfg):
 
 @pytest.fixture(scope='module')
 def slowonly_tpn():
-    return build(
-        dict(
-            type='Recognizer3D',
-            backbone=dict(
-                type='ResNet3dSlowOnly',
-                depth=18,
-                base_channels=8,
-                pretrained=None,
-                lateral=False,
-                out_indices=(2, 3),
-                conv1_kernel=(1, 7, 7),
-                conv1_stride_t=1,
-                pool1_stride_t=1,
-                inflate=(0, 0, 1, 1),
-            ),
-            neck=tpn_neck(32, 64, 4),
-            cls_head=tpn_head(2048),
-            test_cfg=dict(average_clips='prob'),
-        )
-    )
+    return build(slowonly_tpn_cfg(test_cfg=dict(average_clips='prob')))
 
 
 @pytest.fixture(scope='module')
@@ -85,7 +33,7 @@ def tsm_tpn():
                 shift_div=4,
             ),
             neck=tpn_neck(256, 512, 4),
-            cls_head=tpn_head(2048),
+            cls_head=tpn_head(),
             test_cfg=dict(average_clips='prob', fcn_test=True),
         )
     )

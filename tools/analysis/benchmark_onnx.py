@@ -1,0 +1,87 @@
+"""CPU inference speed of a recognizer: ONNX Runtime against PyTorch eager, in videos/s.
+
+Example::
+
+    python tools/analysis/benchmark_onnx.py \\
+        configs/recognition/tpn/tpn_slowonly_r50_8x8x1_150e_kinetics_rgb.py --rounds 3
+
+The recognizer (random weights unless ``--checkpoint``) is exported to ONNX
+with its test-time view averaging (as ``tools/deployment/pytorch2onnx.py``
+does), then one video with all the test pipeline's views (or ``--shape``)
+is run through PyTorch eager and through ONNX Runtime (all graph
+optimizations, the same number of intra-op threads), in turns, ``--rounds``
+times each after ``--warmup`` untimed runs. The medians are reported. Only
+the model is timed: the input is a random tensor, no data is decoded.
+Needs the ``deploy`` extra: ``pip install -e ".[deploy]"``.
+"""
+
+import argparse
+import os.path as osp
+import sys
+import tempfile
+from typing import List, Optional
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='ONNX Runtime vs PyTorch eager on the CPU')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('--checkpoint', default=None, help='checkpoint to load (optional)')
+    parser.add_argument(
+        '--shape',
+        type=int,
+        nargs='+',
+        default=None,
+        help='input batch: N V C T H W (3D) or N V*T C H W (2D); default: one test video',
+    )
+    parser.add_argument('--rounds', type=int, default=3, help='timed runs of each, in turns')
+    parser.add_argument('--warmup', type=int, default=1, help='untimed runs of each first')
+    parser.add_argument(
+        '--threads', type=int, default=None, help="intra-op threads of both (default: torch's)"
+    )
+    parser.add_argument(
+        '--onnx-file', default=None, help='keep the exported model here (default: a temp dir)'
+    )
+    args = parser.parse_args(argv)
+    if args.rounds < 1 or args.warmup < 0:
+        parser.error('--rounds must be >= 1 and --warmup >= 0')
+    return args
+
+
+def main(argv: Optional[List[str]] = None):
+    """Print and return the :class:`~mmaction.engine.onnx_benchmark.SpeedComparison`."""
+    args = parse_args(argv)
+    import torch
+
+    from mmaction.engine import cli_guard, load_config
+    from mmaction.engine.onnx_benchmark import compare_onnx_speed
+    from mmaction.engine.onnx_export import build_predictor, export_onnx, import_deploy_package
+
+    with cli_guard(), tempfile.TemporaryDirectory() as tmp:
+        ort = import_deploy_package('onnxruntime', 'The ONNX Runtime benchmark')
+        cfg = load_config(args.config)
+        predictor, imgs = build_predictor(cfg, args.checkpoint, args.shape, args.config)
+        onnx_file = args.onnx_file or osp.join(tmp, 'model.onnx')
+        export_onnx(predictor, imgs, onnx_file)
+        result = compare_onnx_speed(
+            predictor, onnx_file, imgs, args.rounds, args.warmup, args.threads
+        )
+    print(
+        f'{type(predictor.recognizer).__name__}, input {result.input_shape}, '
+        f'{result.threads} threads; torch {torch.__version__}, onnxruntime '
+        f'{ort.__version__}'
+    )
+    for name, seconds, speed in (
+        ('PyTorch eager', result.torch_seconds, result.torch_videos_per_s),
+        ('ONNX Runtime', result.ort_seconds, result.ort_videos_per_s),
+    ):
+        times = ', '.join(f'{s:.3f}' for s in seconds)
+        print(f'{name:<14s} {speed:8.4f} videos/s (s per call: {times})')
+    print(
+        f'ONNX Runtime / PyTorch: {result.speedup:.2f}x; outputs differ by at most '
+        f'{result.max_abs_diff:.2g} in probability'
+    )
+    return result
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
