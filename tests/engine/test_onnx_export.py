@@ -8,8 +8,8 @@ import onnx
 import onnxruntime as ort
 import pytest
 import torch
+from conftest import NUM_CLASSES, slowonly_tpn_cfg, tpn_head, tpn_neck
 from mmengine.config import Config
-from tiny_tpn_configs import NUM_CLASSES, slowonly_tpn_cfg, tpn_head, tpn_neck
 
 from mmaction.engine.model_analysis import build_recognizer_from_config
 from mmaction.engine.onnx_export import (

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import slowonly_tpn_cfg, tpn_head, tpn_neck
 from mmengine.config import Config
 from tool_loader import load_tool
 from torch import nn
@@ -18,34 +19,12 @@ from mmaction.engine.model_analysis import (
 
 ROOT = Path(__file__).resolve().parents[2]
 
-TPN_NECK = """dict(
-    type='TPN',
-    in_channels=({c3}, {c4}),
-    out_channels={c3},
-    spatial_modulation_cfg=dict(in_channels=({c3}, {c4}), out_channels={c4}),
-    temporal_modulation_cfg=dict(downsample_scales=({t}, {t})),
-    upsample_cfg=dict(scale_factor=(1, 1, 1)),
-    downsample_cfg=dict(downsample_scale=(1, 1, 1)),
-    level_fusion_cfg=dict(
-        in_channels=({c3}, {c3}),
-        mid_channels=({c3}, {c3}),
-        out_channels={c4},
-        downsample_scales=((1, 1, 1), (1, 1, 1))),
-    aux_head_cfg=dict(out_channels=5, loss_weight=0.5))"""
-
-HEAD = """dict(type='TPNHead', num_classes=5, in_channels=2048, spatial_type='avg',
-    consensus=dict(type='AvgConsensus', dim=1), dropout_ratio=0.5, init_std=0.01)"""
+MODEL_3D = slowonly_tpn_cfg(dict(average_clips='prob'))
+# A pretrained name the tools must not download.
+MODEL_3D['backbone']['pretrained'] = 'torchvision://resnet18'
 
 CONFIG_3D = f"""
-model = dict(
-    type='Recognizer3D',
-    backbone=dict(type='ResNet3dSlowOnly', depth=18, base_channels=8,
-                  pretrained='torchvision://resnet18', lateral=False, out_indices=(2, 3),
-                  conv1_kernel=(1, 7, 7), conv1_stride_t=1, pool1_stride_t=1,
-                  inflate=(0, 0, 1, 1)),
-    neck={TPN_NECK.format(c3=32, c4=64, t=4)},
-    cls_head={HEAD},
-    test_cfg=dict(average_clips='prob'))
+model = {MODEL_3D!r}
 test_pipeline = [
     dict(type='DecordInit'),
     dict(type='SampleFrames', clip_len=4, frame_interval=2, num_clips=2, test_mode=True),
@@ -60,14 +39,17 @@ data = dict(videos_per_gpu=1, workers_per_gpu=0,
             test=dict(type='VideoDataset', ann_file='x.txt', data_prefix='', pipeline=test_pipeline))
 """
 
-CONFIG_2D = f"""
-model = dict(
+MODEL_2D = dict(
     type='Recognizer2D',
     backbone=dict(type='ResNetTSM', depth=18, pretrained=None, num_segments=4,
                   out_indices=(2, 3), shift_div=4),
-    neck={TPN_NECK.format(c3=256, c4=512, t=4)},
-    cls_head={HEAD},
-    test_cfg=dict(average_clips='prob', fcn_test=True))
+    neck=tpn_neck(256, 512, 4),
+    cls_head=tpn_head(),
+    test_cfg=dict(average_clips='prob', fcn_test=True),
+)  # fmt: skip
+
+CONFIG_2D = f"""
+model = {MODEL_2D!r}
 test_pipeline = [
     dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=4,
          twice_sample=True, test_mode=True),

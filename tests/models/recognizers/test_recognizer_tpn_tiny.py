@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from tiny_tpn_configs import NUM_CLASSES, slowonly_tpn_cfg, tpn_head, tpn_neck
+from conftest import NUM_CLASSES, slowonly_tpn_cfg, tpn_head, tpn_neck
 
 from mmaction.registry import MODELS
 
