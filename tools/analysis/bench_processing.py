@@ -15,6 +15,7 @@ Example::
 """
 
 import argparse
+import os.path as osp
 import sys
 from typing import List, Optional
 
@@ -69,8 +70,6 @@ def build_dataset(dataset_cfg: dict):
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    import os.path as osp
-
     from mmengine.config import Config
     from mmengine.dataset import default_collate
 

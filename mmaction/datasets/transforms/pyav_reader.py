@@ -84,6 +84,9 @@ def _number_frames(pts: Sequence[Optional[int]], shown: np.ndarray) -> Optional[
 class PyAVReader:
     """An open video stream, its packets and its frames' numbers.
 
+    The packets stay in memory until :meth:`read` or :meth:`close` (about
+    the size of the video stream; decord and MMAction2 hold the file too).
+
     Args:
         source (str | BytesIO): The file path or bytes to open.
         filename (str): The file's name, for error messages.
