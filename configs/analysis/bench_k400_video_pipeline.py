@@ -1,8 +1,9 @@
 # Data-pipeline benchmark: the Kinetics-400 training pipeline of the seed TPN
-# config (tpn_imagenet_pretrained_slowonly_r50_8x8x1_150e_kinetics_rgb.py), with
-# the frame decoding swapped for video decoding (decord; PyAV if missing).
-# Used by tools/analysis/bench_processing.py; make the synthetic 340x256 videos
-# with its --make-videos option.
+# config (tpn_imagenet_pretrained_slowonly_r50_8x8x1_150e_kinetics_rgb.py) with
+# DecordInit/DecordDecode in place of RawFrameDecode, as MMAction2 1.x's TPN
+# config has it. Used by tools/analysis/bench_processing.py; make Kinetics-like
+# 340x256 videos with its --make-videos option. For the comparison with
+# MMAction2 1.x, see tools/analysis/bench_video_pipelines.py.
 dataset_type = 'VideoDataset'
 data_root = 'data/bench_k400_video/videos'
 ann_file_train = 'data/bench_k400_video/bench_train_list_videos.txt'
@@ -11,7 +12,6 @@ train_pipeline = [
     dict(type='DecordInit'),
     dict(type='SampleFrames', clip_len=8, frame_interval=8, num_clips=1),
     dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
     dict(type='RandomResizedCrop'),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),

@@ -1,8 +1,19 @@
 """Errors raised while loading samples, and the stand-in for a skipped test sample."""
 
-from typing import NamedTuple, Optional
+import re
+from typing import NamedTuple, Optional, Tuple
 
 from mmaction.utils.errors import UserError
+
+_MESSAGE = re.compile(r"Broken video data '(?P<filename>.*?)': (?P<reason>.*)$", re.MULTILINE)
+
+
+def _parse_message(message: str) -> Optional[Tuple[str, str]]:
+    """Filename and reason from a text that holds a ``BrokenVideoError`` message, or None."""
+    found = list(_MESSAGE.finditer(message))
+    if not found:
+        return None
+    return found[-1]['filename'], found[-1]['reason'].strip()
 
 
 class BrokenVideoError(UserError, ValueError):
@@ -14,16 +25,21 @@ class BrokenVideoError(UserError, ValueError):
 
     Args:
         filename (str): The file (video, frame or frame directory) at fault.
-        reason (str): What went wrong.
+        reason (str, optional): What went wrong. Without it, ``filename`` is
+            a text that ends with a ``BrokenVideoError`` message (a data
+            loader re-raises a worker's error from its traceback text this
+            way), from which the file and reason are read back.
     """
 
     def __init__(self, filename: str, reason: Optional[str] = None) -> None:
         if reason is None:
-            # Rebuilt from its message alone, as torch does for an error raised
-            # in a data-loader worker: keep the message.
-            self.filename, self.reason = '', str(filename)
-            super().__init__(str(filename))
-            return
+            parsed = _parse_message(str(filename))
+            if parsed is None:
+                # Not one of ours: keep the message as it is.
+                self.filename, self.reason = '', str(filename)
+                super().__init__(str(filename))
+                return
+            filename, reason = parsed
         self.filename = str(filename)
         self.reason = reason
         super().__init__(f'Broken video data {self.filename!r}: {reason}')

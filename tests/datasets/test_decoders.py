@@ -1,6 +1,7 @@
 """Video and frame decoders: agreement between backends and broken-file errors."""
 
 import builtins
+import functools
 
 import cv2
 import numpy as np
@@ -16,7 +17,8 @@ from mmaction.datasets import (
     PyAVInit,
     RawFrameDecode,
 )
-from mmaction.datasets.transforms import decord_decode, pyav_decode
+from mmaction.datasets.transforms import decord_decode
+from mmaction.datasets.transforms.pyav_reader import PyAVReader
 
 NUM_FRAMES = 30
 
@@ -52,10 +54,16 @@ def decode(init, decoder, filename, frame_inds):
 
 
 BACKENDS = {
-    'decord': (DecordInit, DecordDecode),
+    'decord': (functools.partial(DecordInit, backend='decord'), DecordDecode),
+    'decord_default': (DecordInit, DecordDecode),  # PyAVReader under the decord names
     'pyav': (PyAVInit, PyAVDecode),
     'opencv': (OpenCVInit, OpenCVDecode),
 }
+
+
+def backend_decode(backend, filename, frame_inds):
+    init, decoder = BACKENDS[backend]
+    return decode(init(), decoder(), filename, frame_inds)
 
 
 @pytest.mark.parametrize('backend', sorted(BACKENDS))
@@ -78,14 +86,13 @@ def test_decoder_outputs(video, backend):
 
 
 def test_decord_pyav_opencv_give_identical_frames(video):
-    # All three use FFmpeg's decoder and BT.601 YUV->RGB conversion through
+    # All use FFmpeg's decoder and BT.601 YUV->RGB conversion through
     # libswscale, so the frames are bit-identical, not just close.
     inds = [29, 0, 1, 14, 14, 28, 5]
-    reference = np.stack(decode(DecordInit(), DecordDecode(), video, inds)['imgs'])
-    for backend in ('pyav', 'opencv'):
-        init, decoder = BACKENDS[backend]
+    reference = np.stack(backend_decode('decord', video, inds)['imgs'])
+    for backend in ('decord_default', 'pyav', 'opencv'):
         np.testing.assert_array_equal(
-            np.stack(decode(init(), decoder(), video, inds)['imgs']), reference
+            np.stack(backend_decode(backend, video, inds)['imgs']), reference
         )
 
 
@@ -106,27 +113,19 @@ def write_h264_video(path, num_frames=90):
 def test_h264_with_b_frames_identical_across_backends(tmp_path):
     path = write_h264_video(tmp_path / 'h264.mp4')
     inds = [89, 0, 1, 45, 45, 13, 70, 2]
-    reference = decode(DecordInit(), DecordDecode(), path, inds)
+    reference = backend_decode('decord', path, inds)
     assert reference['total_frames'] == 90
-    for backend in ('pyav', 'opencv'):
-        init, decoder = BACKENDS[backend]
-        imgs = np.stack(decode(init(), decoder(), path, inds)['imgs'])
+    for backend in ('decord_default', 'pyav', 'opencv'):
+        imgs = np.stack(backend_decode(backend, path, inds)['imgs'])
         np.testing.assert_array_equal(imgs, np.stack(reference['imgs']))
 
 
-def test_pyav_seeking_equals_sequential_decoding(tmp_path):
-    path = write_video(tmp_path / 'long.mp4', num_frames=120, fps=30)
-    import av
-
-    wanted = np.array([0, 2, 40, 41, 90, 119])
-    with av.open(path) as container:
-        sought, _ = pyav_decode._decode_seeking(container, wanted)
-    with av.open(path) as container:
-        sequential, last = pyav_decode._decode_sequential(container, wanted)
-    assert sorted(sought) == sorted(sequential) == wanted.tolist()
-    assert last == 119
-    for index in wanted.tolist():
-        np.testing.assert_array_equal(sought[index], sequential[index])
+def test_decord_init_backends(video):
+    assert isinstance(DecordInit()(dict(filename=video))['video_reader'], PyAVReader)
+    reader = DecordInit(backend='decord')(dict(filename=video))['video_reader']
+    assert type(reader).__name__ == 'VideoReader'
+    with pytest.raises(ValueError, match="backend must be one of \\('pyav', 'decord'\\)"):
+        DecordInit(backend='opencv')
 
 
 @pytest.mark.parametrize('mode', ['accurate', 'efficient'])
@@ -148,8 +147,10 @@ def test_decord_falls_back_to_pyav(video, monkeypatch):
     monkeypatch.setattr(builtins, '__import__', no_decord)
     monkeypatch.setattr(decord_decode, '_DECORD_CHECKED', False)
     monkeypatch.setattr(decord_decode, '_DECORD_MODULE', None)
-    results = decode(DecordInit(), DecordDecode(), video, [3, 4])
+    results = DecordInit(backend='decord')(dict(filename=video))
+    assert isinstance(results['video_reader'], PyAVReader)
     assert decord_decode.import_decord() is None
+    results = DecordDecode()(dict(results, frame_inds=np.array([3, 4])))
     expected = decode(PyAVInit(), PyAVDecode(), video, [3, 4])['imgs']
     np.testing.assert_array_equal(np.stack(results['imgs']), np.stack(expected))
     monkeypatch.setattr(decord_decode, '_DECORD_CHECKED', False)

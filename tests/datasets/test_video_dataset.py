@@ -299,3 +299,52 @@ def test_missing_data_prefix_is_an_error(tmp_path):
     assert VideoDataset(ann, pipeline=[], data_prefix='s3://bucket/videos')[0]['filename'] == (
         's3://bucket/videos/a.mp4'
     )
+
+
+@pytest.fixture()
+def stops_halfway_root(tmp_path):
+    """good.mp4, and stops.mp4: the same video whose second half is zeros."""
+    from mmaction.utils.natural_video import write_natural_video
+
+    good = tmp_path / 'good.mp4'
+    write_natural_video(str(good), 32, 24, seconds=2, seed=0, faststart=True)
+    data = good.read_bytes()
+    (tmp_path / 'stops.mp4').write_bytes(data[: len(data) // 2] + bytes(len(data) - len(data) // 2))
+    return tmp_path
+
+
+# Clips of 16 frames, 3 apart, centred: they reach into the zeroed half.
+HALFWAY_PIPELINE = [
+    dict(type='DecordInit'),
+    dict(type='SampleFrames', clip_len=16, frame_interval=3, num_clips=1, test_mode=True),
+    dict(type='DecordDecode'),
+    to_batchable,
+]
+
+
+def test_video_that_stops_halfway_is_skipped_in_training(stops_halfway_root):
+    lines = ['stops.mp4 0'] + ['good.mp4 1'] * 3
+    ann = write_ann(stops_halfway_root / 'ann.txt', lines)
+    dataset = VideoDataset(ann, HALFWAY_PIPELINE, data_prefix=str(stops_halfway_root))
+    with pytest.warns(BrokenDataWarning, match='stops.mp4'):
+        assert dataset[0]['label'].tolist() == [1]
+    # In a worker process too, without hanging it (the loader times out otherwise).
+    loader = DataLoader(dataset, batch_size=4, num_workers=1, timeout=60)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', BrokenDataWarning)
+        (batch,) = list(loader)
+    assert batch['label'].flatten().tolist() == [1, 1, 1, 1]
+
+
+def test_video_that_stops_halfway_is_an_error_in_testing(stops_halfway_root):
+    ann = write_ann(stops_halfway_root / 'ann.txt', ['good.mp4 1', 'stops.mp4 0'])
+    dataset = VideoDataset(
+        ann, HALFWAY_PIPELINE, data_prefix=str(stops_halfway_root), test_mode=True
+    )
+    loader = DataLoader(dataset, batch_size=1, num_workers=1, timeout=60)
+    with pytest.raises(BrokenVideoError) as info:
+        list(loader)
+    # Re-raised from the worker as the worker's error: the file and reason,
+    # not the worker's traceback (so the tools print it on one line).
+    assert info.value.filename == str(stops_halfway_root / 'stops.mp4')
+    assert 'PyAV cannot decode it' in info.value.reason and 'Traceback' not in str(info.value)

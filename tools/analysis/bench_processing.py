@@ -4,21 +4,22 @@ The dataset ``data.<split>`` of an MMAction2 0.x config is loaded through a
 ``torch.utils.data.DataLoader`` (batch size ``data.videos_per_gpu``,
 ``data.workers_per_gpu`` worker processes unless ``--workers`` says
 otherwise, mmengine's ``default_collate``), exactly as training feeds the
-model, and the clips per second are printed. The first batch (worker start-up)
-is not timed. No model runs.
+model: a trailing ``Normalize`` moves to the model as ``tools/train.py``
+moves it. The first batch (worker start-up) is not timed. No model runs.
+``--stages N`` also times each pipeline step on N samples in this process.
 
 Example::
 
     python tools/analysis/bench_processing.py configs/analysis/bench_k400_video_pipeline.py \\
-        --make-videos 16 --num-samples 256 --workers 2
+        --make-videos 16 --num-samples 256 --workers 2 --stages 20
 """
 
 import argparse
-import os
 import os.path as osp
 import sys
-import time
 from typing import List, Optional
+
+from loader_timing import report, time_loader, time_stages
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -33,12 +34,21 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--batch-size', type=int, default=None, help='clips per batch (default data.videos_per_gpu)'
     )
     parser.add_argument(
+        '--stages',
+        type=int,
+        default=0,
+        metavar='N',
+        help='also time each pipeline step on N samples (in this process)',
+    )
+    parser.add_argument('--seed', type=int, default=0, help='seed of the sampler')
+    parser.add_argument('--json', action='store_true', help='print the result as one JSON line')
+    parser.add_argument(
         '--make-videos',
         type=int,
         default=0,
         metavar='N',
-        help='first write N synthetic videos (h264, 30 fps) and the annotation list at the '
-        "config's ann_file/data_prefix, unless that annotation file exists",
+        help='first write N Kinetics-like videos (h264, 30 fps) and the annotation list at '
+        "the config's ann_file/data_prefix, unless that annotation file exists",
     )
     parser.add_argument('--video-size', type=int, nargs=2, default=(340, 256), metavar=('W', 'H'))
     parser.add_argument('--video-seconds', type=float, default=10.0)
@@ -46,86 +56,61 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def make_videos(
-    ann_file: str, data_prefix: str, count: int, size, seconds: float, num_classes: int
-) -> None:
-    """Write ``count`` moving-pattern videos and a ``name.mp4 label`` list."""
-    import av
-    import numpy as np
+def build_dataset(dataset_cfg: dict):
+    """Build a 0.x dataset config with a trailing ``Normalize`` moved off, as training does."""
+    from mmaction.engine.data_adapter import move_normalize_to_model
+    from mmaction.registry import DATASETS
 
-    width, height = size
-    fps = 30
-    os.makedirs(data_prefix, exist_ok=True)
-    rng = np.random.default_rng(0)
-    lines = []
-    for index in range(count):
-        name = f'video_{index:05d}.mp4'
-        pattern = rng.integers(0, 256, (height // 8 + 1, width // 8 + 1, 3), dtype=np.uint8)
-        pattern = np.repeat(np.repeat(pattern, 8, axis=0), 8, axis=1)
-        with av.open(osp.join(data_prefix, name), 'w') as container:
-            stream = container.add_stream('libx264', rate=fps)
-            stream.width, stream.height, stream.pix_fmt = width, height, 'yuv420p'
-            for step in range(int(seconds * fps)):
-                shifted = np.roll(pattern, (step, 2 * step), axis=(0, 1))[:height, :width]
-                frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(shifted), format='rgb24')
-                container.mux(stream.encode(frame))
-            container.mux(stream.encode())
-        lines.append(f'{name} {index % num_classes}\n')
-    os.makedirs(osp.dirname(osp.abspath(ann_file)), exist_ok=True)
-    with open(ann_file, 'w') as file:
-        file.writelines(lines)
-    print(f'wrote {count} videos ({width}x{height}, {seconds:g} s, {fps} fps) to {data_prefix}')
+    data = {'split': dict(dataset_cfg)}
+    move_normalize_to_model({}, data, ['split'])
+    import mmaction.datasets  # noqa: F401  (registers datasets and transforms)
+
+    return DATASETS.build(data['split'])
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    import torch
     from mmengine.config import Config
     from mmengine.dataset import default_collate
-    from torch.utils.data import DataLoader, RandomSampler
-
-    from mmaction.registry import DATASETS
 
     cfg = Config.fromfile(args.config)
     if 'data' not in cfg or args.split not in cfg.data:
         raise KeyError(f'{args.config} has no data.{args.split} (an MMAction2 0.x config)')
     dataset_cfg = cfg.data[args.split]
     if args.make_videos and not osp.isfile(dataset_cfg.ann_file):
-        make_videos(
-            dataset_cfg.ann_file,
-            dataset_cfg.data_prefix,
-            args.make_videos,
-            args.video_size,
-            args.video_seconds,
-            args.num_classes,
-        )
-    import mmaction.datasets  # noqa: F401  (registers datasets and transforms)
+        from mmaction.utils.natural_video import make_natural_video_set
 
-    dataset = DATASETS.build(dataset_cfg)
+        width, height = args.video_size
+        make_natural_video_set(
+            dataset_cfg.data_prefix,
+            dataset_cfg.ann_file,
+            args.make_videos,
+            num_classes=args.num_classes,
+            workers=min(args.make_videos, 2),
+            width=width,
+            height=height,
+            seconds=args.video_seconds,
+        )
+        print(f'wrote {args.make_videos} videos ({width}x{height}, {args.video_seconds:g} s)')
+    if args.split != 'train':
+        dataset_cfg = dict(dataset_cfg, test_mode=True)
+    dataset = build_dataset(dataset_cfg)
     batch_size = args.batch_size or cfg.data.get('videos_per_gpu', 1)
     workers = args.workers if args.workers is not None else cfg.data.get('workers_per_gpu', 0)
-    sampler = RandomSampler(dataset, replacement=True, num_samples=args.num_samples + batch_size)
-    loader = DataLoader(
-        dataset,
-        batch_size=batch_size,
-        sampler=sampler,
-        num_workers=workers,
-        collate_fn=default_collate,
-        persistent_workers=False,
-    )
-    torch.set_num_threads(1)
-    iterator = iter(loader)
-    first = next(iterator)
-    shape = tuple(first['imgs'].shape) if 'imgs' in first else None
-    clips, start = 0, time.perf_counter()
-    for batch in iterator:
-        clips += len(batch['imgs'])
-    elapsed = time.perf_counter() - start
-    print(
+    result = time_loader(dataset, batch_size, workers, args.num_samples, default_collate, args.seed)
+    result.update(batch_size=batch_size, workers=workers, samples=len(dataset))
+    if args.stages:
+        result['stages'] = time_stages(
+            dataset.pipeline.transforms,
+            lambda index: dataset.make_results(index % len(dataset)),
+            args.stages,
+        )
+    shape = tuple(result['first_batch_shape'] or ())
+    title = (
         f'{args.config} data.{args.split}: {len(dataset)} samples, batch {batch_size}, '
         f'{workers} workers, batch imgs {shape}'
     )
-    print(f'{clips} clips in {elapsed:.2f} s: {clips / elapsed:.1f} clips/s')
+    report(result, args.json, title)
     return 0
 
 

@@ -1,12 +1,17 @@
-"""Video decoding with decord: ``DecordInit`` and ``DecordDecode``.
+"""Video decoding for MMAction2's ``DecordInit`` and ``DecordDecode`` configs.
 
-When ``import decord`` fails, both transforms fall back to PyAV (logged once
-per process), so configs written for decord run wherever PyAV is installed.
+By default (``backend='pyav'``) the video is decoded by
+:class:`~.pyav_reader.PyAVReader`, which gives the frames decord gives, bit
+for bit, with less work: decord decodes every frame from the key frame before
+a sampled one, while the reader skips the non-reference frames that are not
+sampled and opens a video without decoding any. ``backend='decord'`` uses
+decord's ``VideoReader``; where decord is not installed it falls back to
+PyAV (logged once per process).
 
-decord and PyAV (and OpenCV) return bit-identical frames for the same indices
-on the mpeg4 and h264 files tried: all three decode with FFmpeg and convert
-YUV 4:2:0 to RGB with libswscale's default BT.601 matrix, so no tolerance is
-needed (``tests/datasets/test_decoders.py`` checks it).
+decord, PyAV (and OpenCV) return bit-identical frames for the same indices:
+all decode with FFmpeg and convert YUV 4:2:0 to RGB with libswscale's default
+BT.601 matrix, so no tolerance is needed (``tests/datasets/test_decoders.py``
+checks it).
 """
 
 import logging
@@ -18,8 +23,11 @@ from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
 
 from ..exceptions import BrokenVideoError
-from .pyav_decode import pyav_decode, pyav_open
-from .video_io import check_frame_inds, open_video_source, store_frames, unique_frame_inds
+from .pyav_decode import pyav_read_frames
+from .pyav_reader import PyAVReader
+from .video_io import check_decode_mode, decode_sampled, decoder_threads, open_video_source
+
+BACKENDS = ('pyav', 'decord')
 
 _DECORD_MODULE = None
 _DECORD_CHECKED = False
@@ -36,7 +44,7 @@ def import_decord() -> Optional[object]:
             from mmengine.logging import print_log
 
             print_log(
-                f'decord is not available ({error}); DecordInit/DecordDecode use PyAV instead',
+                f"decord is not available ({error}); DecordInit(backend='decord') uses PyAV",
                 logger='current',
                 level=logging.WARNING,
             )
@@ -45,13 +53,28 @@ def import_decord() -> Optional[object]:
     return _DECORD_MODULE
 
 
-def _is_decord_reader(reader) -> bool:
-    return hasattr(reader, 'get_batch')
+def _decord_errors(decord) -> tuple:
+    return (decord.DECORDError, RuntimeError, OSError, ValueError)
+
+
+def _decord_read(reader, wanted: np.ndarray, mode: str, filename: str) -> list:
+    """The frames ``wanted`` (sorted, unique) from a decord ``VideoReader``."""
+    decord = import_decord()
+    try:
+        if mode == 'accurate':
+            return list(reader.get_batch(wanted).asnumpy())
+        imgs = []
+        for index in wanted.tolist():
+            reader.seek(index)
+            imgs.append(reader.next().asnumpy())
+        return imgs
+    except _decord_errors(decord) as error:
+        raise BrokenVideoError(filename, f'decord cannot decode it: {error}') from error
 
 
 @TRANSFORMS.register_module()
 class DecordInit(BaseTransform):
-    """Open a video with decord (PyAV if decord is not installed).
+    """Open a video for :class:`DecordDecode`.
 
     Required keys: ``filename``. Added keys: ``video_reader``,
     ``total_frames``.
@@ -59,27 +82,42 @@ class DecordInit(BaseTransform):
     Args:
         io_backend (str): Where the video is stored (``'disk'`` or an
             mmengine file backend name). Defaults to ``'disk'``.
-        num_threads (int): Decoding threads of decord. Defaults to 1.
+        num_threads (int, optional): Decoder threads (0: the library
+            chooses); None gives each data-loader worker its share of the
+            process's cores. Defaults to None.
+        backend (str): ``'pyav'`` (:class:`PyAVReader`, exact and faster) or
+            ``'decord'`` (decord's ``VideoReader``). Defaults to ``'pyav'``.
         **kwargs: Arguments of the file backend.
     """
 
-    def __init__(self, io_backend: str = 'disk', num_threads: int = 1, **kwargs) -> None:
+    def __init__(
+        self,
+        io_backend: str = 'disk',
+        num_threads: Optional[int] = None,
+        backend: str = 'pyav',
+        **kwargs,
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f'DecordInit: backend must be one of {BACKENDS}, got {backend!r}')
         self.io_backend = io_backend
         self.num_threads = num_threads
+        self.backend = backend
         self.kwargs = kwargs
 
     def transform(self, results: dict) -> dict:
         """Open ``results['filename']``; raise ``BrokenVideoError`` if unreadable."""
         filename = results['filename']
         source = open_video_source(filename, self.io_backend, **self.kwargs)
-        decord = import_decord()
+        threads = decoder_threads(self.num_threads)
+        decord = import_decord() if self.backend == 'decord' else None
         if decord is None:
-            results['video_reader'], results['total_frames'] = pyav_open(source, filename)
+            reader = PyAVReader(source, filename, threads)
+            results['video_reader'], results['total_frames'] = reader, reader.total_frames
             return results
         try:
-            reader = decord.VideoReader(source, num_threads=self.num_threads)
+            reader = decord.VideoReader(source, num_threads=threads)
             total_frames = len(reader)
-        except (decord.DECORDError, RuntimeError, OSError, ValueError) as error:
+        except _decord_errors(decord) as error:
             raise BrokenVideoError(filename, f'decord cannot open it: {error}') from error
         if total_frames <= 0:
             raise BrokenVideoError(filename, 'no video frames')
@@ -89,7 +127,8 @@ class DecordInit(BaseTransform):
 
     def __repr__(self) -> str:
         return (
-            f'{type(self).__name__}(io_backend={self.io_backend}, num_threads={self.num_threads})'
+            f'{type(self).__name__}(io_backend={self.io_backend}, '
+            f'num_threads={self.num_threads}, backend={self.backend})'
         )
 
 
@@ -97,10 +136,10 @@ class DecordInit(BaseTransform):
 class DecordDecode(BaseTransform):
     """Decode the sampled frames of a video opened by :class:`DecordInit`.
 
-    Each distinct index is decoded once (``get_batch`` on the unique
-    indices). Required keys: ``video_reader``, ``frame_inds``, ``filename``.
-    Added or changed keys: ``imgs`` (list of ``HxWx3`` uint8 RGB arrays, one
-    per index), ``original_shape``, ``img_shape``, ``video_reader`` (None).
+    Each distinct index is decoded once, in increasing order. Required keys:
+    ``video_reader``, ``frame_inds``, ``filename``. Added or changed keys:
+    ``imgs`` (list of ``HxWx3`` uint8 RGB arrays, one per index),
+    ``original_shape``, ``img_shape``, ``video_reader`` (None).
 
     Args:
         mode (str): ``'accurate'`` (exact frames) or ``'efficient'`` (the key
@@ -108,33 +147,20 @@ class DecordDecode(BaseTransform):
     """
 
     def __init__(self, mode: str = 'accurate') -> None:
-        if mode not in ('accurate', 'efficient'):
-            raise ValueError(f"mode must be 'accurate' or 'efficient', got {mode!r}")
-        self.mode = mode
+        self.mode = check_decode_mode(mode)
 
     def transform(self, results: dict) -> dict:
         """Decode ``results['frame_inds']`` into ``results['imgs']``."""
-        filename = results.get('filename', '<video>')
         reader = results['video_reader']
-        frame_inds = np.asarray(results['frame_inds']).reshape(-1)
-        if 'total_frames' in results:
-            check_frame_inds(frame_inds, results['total_frames'], filename)
-        if not _is_decord_reader(reader):
-            imgs, inverse = pyav_decode(reader, frame_inds, filename, self.mode)
-            return store_frames(results, imgs, inverse)
-        wanted, inverse = unique_frame_inds(frame_inds)
-        decord = import_decord()
-        try:
-            if self.mode == 'accurate':
-                imgs = list(reader.get_batch(wanted).asnumpy())
-            else:
-                imgs = []
-                for index in wanted.tolist():
-                    reader.seek(index)
-                    imgs.append(reader.next().asnumpy())
-        except (decord.DECORDError, RuntimeError, OSError, ValueError) as error:
-            raise BrokenVideoError(filename, f'decord cannot decode it: {error}') from error
-        return store_frames(results, imgs, inverse)
+        if isinstance(reader, PyAVReader):
+            return pyav_read_frames(results, self.mode)
+        filename = results.get('filename', '<video>')
+        return decode_sampled(
+            results,
+            len(reader),
+            filename,
+            lambda wanted: _decord_read(reader, wanted, self.mode, filename),
+        )
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(mode={self.mode})'

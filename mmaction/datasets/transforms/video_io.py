@@ -1,8 +1,9 @@
 """Helpers shared by the video decoding transforms (not a transform itself)."""
 
 import io
+import os
 import os.path as osp
-from typing import List, Tuple, Union
+from typing import Callable, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -38,6 +39,47 @@ def open_video_source(
     return io.BytesIO(data)
 
 
+# Frame threads beyond this give little on short clips and cost memory.
+MAX_AUTO_THREADS = 8
+DECODE_MODES = ('accurate', 'efficient')
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on."""
+    if hasattr(os, 'sched_getaffinity'):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def decoder_threads(requested: Optional[int] = None) -> int:
+    """Decoder threads for a video opened in this process.
+
+    Args:
+        requested (int, optional): An explicit choice, returned as is. None
+            gives each data-loader worker an equal share of the cores (all of
+            them outside a worker), at most ``MAX_AUTO_THREADS``.
+
+    Returns:
+        int: The number of threads (1: no threading).
+    """
+    if requested is not None:
+        if requested < 0:
+            raise ValueError(f'num_threads must be >= 0 or None, got {requested}')
+        return requested
+    from torch.utils.data import get_worker_info
+
+    info = get_worker_info()
+    workers = info.num_workers if info is not None else 1
+    return max(1, min(MAX_AUTO_THREADS, usable_cores() // workers))
+
+
+def check_decode_mode(mode: str) -> str:
+    """Return ``mode`` if it is a decoding mode, else raise ``ValueError``."""
+    if mode not in DECODE_MODES:
+        raise ValueError(f'mode must be one of {DECODE_MODES}, got {mode!r}')
+    return mode
+
+
 def unique_frame_inds(frame_inds: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """Sorted unique frame indices and, for each requested one, its position there."""
     frame_inds = np.asarray(frame_inds).reshape(-1).astype(np.int64)
@@ -70,3 +112,27 @@ def store_frames(
     if video:
         results['video_reader'] = None
     return results
+
+
+def decode_sampled(
+    results: dict,
+    total_frames: int,
+    filename: str,
+    read: Callable[[np.ndarray], List[np.ndarray]],
+) -> dict:
+    """Check ``results['frame_inds']``, decode each distinct one once, store the frames.
+
+    Args:
+        results (dict): The pipeline's results, with ``frame_inds``.
+        total_frames (int): Frames of the video (the indices' range).
+        filename (str): The video, for error messages.
+        read (callable): Sorted unique indices to their ``H x W x 3`` frames.
+
+    Returns:
+        dict: ``results`` with ``imgs`` in the order of ``frame_inds`` (see
+        :func:`store_frames`).
+    """
+    frame_inds = np.asarray(results['frame_inds']).reshape(-1)
+    check_frame_inds(frame_inds, total_frames, filename)
+    wanted, inverse = unique_frame_inds(frame_inds)
+    return store_frames(results, read(wanted), inverse)
