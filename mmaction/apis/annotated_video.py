@@ -5,13 +5,14 @@ writing a video holds one frame, however long the video is.
 """
 
 import math
-import os
 import os.path as osp
 from fractions import Fraction
 from typing import Iterable, List, Optional, Sequence
 
 import cv2
 import numpy as np
+
+from mmaction.utils.video_writer import VideoWriter
 
 #: Output formats: H.264 (MPEG-4 Part 2 where PyAV lacks libx264) in mp4, and GIF.
 VIDEO_SUFFIXES = ('.mp4', '.gif')
@@ -77,12 +78,13 @@ def draw_labels(
     return out
 
 
-class VideoWriter:
-    """Write RGB frames to an ``.mp4`` or ``.gif`` file with PyAV, one at a time.
+class LabelledVideoWriter:
+    """Write RGB frames to an ``.mp4`` or ``.gif`` file, sized by the first frame.
 
-    The stream is set up with the first frame's size; the file appears
-    under its name when :meth:`close` succeeds (a partial file is removed on
-    error). Use it as a context manager.
+    :class:`mmaction.utils.video_writer.VideoWriter` does the encoding (the
+    file appears under its name only once complete); this class opens it
+    with the first frame's size and picks the codec for the suffix. Use it
+    as a context manager.
 
     Args:
         path: ``.mp4`` (H.264, else MPEG-4 Part 2) or ``.gif``.
@@ -99,56 +101,38 @@ class VideoWriter:
         self.path = path
         self.fps = fps
         self.frames_written = 0
-        self._partial = osp.join(
-            osp.dirname(osp.abspath(path)), f'.{osp.basename(path)}.partial{self.suffix}'
-        )
-        self._container = None
-        self._stream = None
+        self._writer: Optional[VideoWriter] = None
 
-    def _open(self, height: int, width: int) -> None:
+    def _open(self, height: int, width: int) -> VideoWriter:
         import av
 
-        os.makedirs(osp.dirname(self._partial), exist_ok=True)
-        self._container = av.open(self._partial, 'w')
         if self.suffix == '.gif':
             codec, pix_fmt = 'gif', 'rgb8'
         else:
             codec = 'libx264' if 'libx264' in av.codecs_available else 'mpeg4'
             pix_fmt = 'yuv420p'
-        self._stream = self._container.add_stream(
-            codec, rate=Fraction(self.fps).limit_denominator(1001)
-        )
-        self._stream.width, self._stream.height = width, height
-        self._stream.pix_fmt = pix_fmt
+        rate = Fraction(self.fps).limit_denominator(1001)
+        return VideoWriter(self.path, width, height, rate, codec=codec, pix_fmt=pix_fmt)
 
     def write(self, frame: np.ndarray) -> None:
         """Encode one ``H x W x 3`` uint8 RGB frame (all frames the size of the first)."""
-        import av
-
-        if self._container is None:
-            self._open(*frame.shape[:2])
-        picture = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format='rgb24')
-        self._container.mux(self._stream.encode(picture))
+        if self._writer is None:
+            self._writer = self._open(*frame.shape[:2])
+        self._writer.write(frame)
         self.frames_written += 1
 
     def close(self) -> None:
         """Flush the encoder and move the file into place."""
-        if self._container is None:
+        if self._writer is None:
             raise ValueError(f'{self.path}: no frame was written')
-        self._container.mux(self._stream.encode())
-        self._container.close()
-        self._container = None
-        os.replace(self._partial, self.path)
+        self._writer.close()
 
     def abort(self) -> None:
         """Drop the partial file."""
-        if self._container is not None:
-            self._container.close()
-            self._container = None
-        if osp.exists(self._partial):
-            os.remove(self._partial)
+        if self._writer is not None:
+            self._writer.abort()
 
-    def __enter__(self) -> 'VideoWriter':
+    def __enter__(self) -> 'LabelledVideoWriter':
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
@@ -166,7 +150,7 @@ def write_labelled_video(
     font_scale: float = 0.5,
 ) -> int:
     """Write ``frames`` with the same ``lines`` of text on each; return the frame count."""
-    with VideoWriter(path, fps) as writer:
+    with LabelledVideoWriter(path, fps) as writer:
         for frame in frames:
             writer.write(draw_labels(frame, lines, font_scale))
     return writer.frames_written

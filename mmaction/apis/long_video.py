@@ -16,7 +16,7 @@ from torch import nn
 from mmaction.engine.atomic_io import atomic_write_text
 from mmaction.utils.errors import ConfigError
 
-from .annotated_video import VideoWriter, check_video_path, draw_labels, label_lines
+from .annotated_video import LabelledVideoWriter, check_video_path, draw_labels, label_lines
 from .inference import LabelMap, RecognitionResult, class_names, inference_recognizer
 from .inference_pipeline import Views, frame_stream
 from .video_source import FrameStream
@@ -135,7 +135,7 @@ def recognize_long_video(
     video: Any,
     options: Optional[TimelineOptions] = None,
     label_map: LabelMap = None,
-    writer: Optional[VideoWriter] = None,
+    writer: Optional[LabelledVideoWriter] = None,
 ) -> dict:
     """Score windows slid over a video and return the timeline.
 
@@ -207,7 +207,7 @@ def write_timeline(
     else:
         check_video_path(out)
         stream = frame_stream(model.cfg, video, options.fps)
-        with VideoWriter(out, stream.fps) as writer:
+        with LabelledVideoWriter(out, stream.fps) as writer:
             timeline = recognize_long_video(model, stream, options, label_map, writer)
         written = [out, base + '.json']
     atomic_write_text(written[-1], json.dumps(timeline, indent=2) + '\n')

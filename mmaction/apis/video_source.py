@@ -16,7 +16,7 @@ from typing import Any, Iterator, Optional, Union
 import numpy as np
 
 from mmaction.datasets import BrokenVideoError, RawFrameDecode
-from mmaction.datasets.transforms.pyav_decode import pyav_open
+from mmaction.datasets.transforms.pyav_reader import PyAVReader
 from mmaction.utils.errors import ConfigError
 
 VIDEO = 'video'
@@ -156,10 +156,11 @@ class FrameStream:
         self.start_index = start_index
         file_fps = None
         if self.source.kind == VIDEO:
-            container, self.num_frames = pyav_open(self.source.value, self.name)
-            rate = container.streams.video[0].average_rate
+            reader = PyAVReader(self.source.value, self.name)
+            self.num_frames = reader.total_frames
+            rate = reader.container.streams.video[0].average_rate
             file_fps = float(rate) if rate else None
-            container.close()
+            reader.close()
         elif self.source.kind == RAWFRAMES:
             self.num_frames = count_frames(self.source.value, filename_tmpl, start_index)
         else:
@@ -186,7 +187,10 @@ class FrameStream:
     def _decode_file(self) -> Iterator[np.ndarray]:
         import av
 
-        container, _ = pyav_open(self.source.value, self.name)
+        try:
+            container = av.open(self.source.value)
+        except (av.error.FFmpegError, OSError, ValueError) as error:
+            raise BrokenVideoError(self.name, f'PyAV cannot open it: {error}') from error
         try:
             for frame in container.decode(video=0):
                 yield frame.to_ndarray(format='rgb24')

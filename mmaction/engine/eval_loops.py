@@ -43,7 +43,22 @@ def predict_with_gaps(step: Callable[[dict], List[dict]], data_batch: dict) -> L
 
 
 class _PredictMixin:
-    """One val/test iteration: predict with gaps, under the loop's autocast."""
+    """One val/test iteration: predict with gaps, under the loop's autocast.
+
+    Args:
+        runner: The runner.
+        dataloader: The data loader (or its config).
+        evaluator: The evaluator (or its config).
+        fp16 (bool): mmengine's float16 autocast.
+        dtype (str, optional): ``'bfloat16'`` or ``'float16'``: autocast to it.
+    """
+
+    #: ``'val'`` or ``'test'``: the model step and the hooks of the loop.
+    stage = ''
+
+    def __init__(self, runner, dataloader, evaluator, fp16: bool = False, dtype=None) -> None:
+        super().__init__(runner, dataloader, evaluator, fp16=fp16)
+        self._set_dtype(dtype)
 
     def _set_dtype(self, dtype: Optional[str]) -> None:
         if dtype is not None and dtype not in _DTYPES:
@@ -57,14 +72,15 @@ class _PredictMixin:
         return torch.autocast(device_type, dtype=self.autocast_dtype)
 
     @torch.no_grad()
-    def _run_iter(self, stage: str, idx, data_batch: dict) -> None:
-        self.runner.call_hook(f'before_{stage}_iter', batch_idx=idx, data_batch=data_batch)
-        step = getattr(self.runner.model, f'{stage}_step')
+    def run_iter(self, idx, data_batch: dict) -> None:
+        """Predict one batch and hand the results to the metrics."""
+        self.runner.call_hook(f'before_{self.stage}_iter', batch_idx=idx, data_batch=data_batch)
+        step = getattr(self.runner.model, f'{self.stage}_step')
         with self._autocast():
             outputs = predict_with_gaps(step, data_batch)
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)
         self.runner.call_hook(
-            f'after_{stage}_iter', batch_idx=idx, data_batch=data_batch, outputs=outputs
+            f'after_{self.stage}_iter', batch_idx=idx, data_batch=data_batch, outputs=outputs
         )
 
 
@@ -72,39 +88,17 @@ class _PredictMixin:
 class ActionValLoop(_PredictMixin, ValLoop):
     """mmengine's ``ValLoop``; broken videos are left out, optional autocast (module doc).
 
-    Args:
-        runner: The runner.
-        dataloader: The validation data loader (or its config).
-        evaluator: The evaluator (or its config).
-        fp16 (bool): mmengine's float16 autocast.
-        dtype (str, optional): ``'bfloat16'`` or ``'float16'``: autocast to it.
+    Arguments are those of :class:`_PredictMixin`.
     """
 
-    def __init__(self, runner, dataloader, evaluator, fp16: bool = False, dtype=None) -> None:
-        super().__init__(runner, dataloader, evaluator, fp16=fp16)
-        self._set_dtype(dtype)
-
-    def run_iter(self, idx, data_batch: dict) -> None:
-        """Predict one batch and hand the results to the metrics."""
-        self._run_iter('val', idx, data_batch)
+    stage = 'val'
 
 
 @LOOPS.register_module()
 class ActionTestLoop(_PredictMixin, TestLoop):
     """mmengine's ``TestLoop``; broken videos are left out, optional autocast (module doc).
 
-    Args:
-        runner: The runner.
-        dataloader: The test data loader (or its config).
-        evaluator: The evaluator (or its config).
-        fp16 (bool): mmengine's float16 autocast.
-        dtype (str, optional): ``'bfloat16'`` or ``'float16'``: autocast to it.
+    Arguments are those of :class:`_PredictMixin`.
     """
 
-    def __init__(self, runner, dataloader, evaluator, fp16: bool = False, dtype=None) -> None:
-        super().__init__(runner, dataloader, evaluator, fp16=fp16)
-        self._set_dtype(dtype)
-
-    def run_iter(self, idx, data_batch: dict) -> None:
-        """Predict one batch and hand the results to the metrics."""
-        self._run_iter('test', idx, data_batch)
+    stage = 'test'

@@ -90,7 +90,8 @@ class SpeedPlan:
         """One line: precision, memory format and compilation."""
         parts = [f'precision {self.precision.name}']
         if self.precision.name == 'default':
-            parts[0] = "precision fp32 (PyTorch's TF32 defaults)"
+            cuda = self.device_type == 'cuda'
+            parts[0] = "precision fp32 (PyTorch's TF32 defaults)" if cuda else 'precision fp32'
         elif self.precision.autocast_dtype is not None:
             parts[0] += f' (autocast {str(self.precision.autocast_dtype).split(".")[-1]})'
         parts.append('channels-last' if self.channels_last else 'contiguous (NCTHW/NCHW)')

@@ -38,6 +38,8 @@ class VideoWriter:
             ``preset``, ``bf``, ...). Defaults to None.
         faststart (bool): Put the mp4 index first (so a file cut short still
             opens). Defaults to False.
+        pix_fmt (str): Pixel format of the stream (``'rgb8'`` for GIF).
+            Defaults to ``'yuv420p'``.
     """
 
     def __init__(
@@ -51,6 +53,7 @@ class VideoWriter:
         time_base: Optional[Fraction] = None,
         options: Optional[Dict[str, str]] = None,
         faststart: bool = False,
+        pix_fmt: str = 'yuv420p',
     ) -> None:
         import av
 
@@ -66,7 +69,7 @@ class VideoWriter:
         container_options = {'movflags': 'faststart'} if faststart else {}
         self.container = av.open(self.tmp_path, 'w', container_options=container_options)
         self.stream = self.container.add_stream(codec, rate=rate, options=options)
-        self.stream.width, self.stream.height, self.stream.pix_fmt = width, height, 'yuv420p'
+        self.stream.width, self.stream.height, self.stream.pix_fmt = width, height, pix_fmt
         if time_base is not None:
             self.stream.codec_context.time_base = time_base
         self.time_base = time_base
