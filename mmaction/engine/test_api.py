@@ -56,9 +56,9 @@ def test_model(
         if options.fuse_conv_bn:
             model = fuse_conv_bn(model)
         runner = ActionRunner(model=model, cfg=runner_cfg, verbose=options.verbose, **settings)
+        show_run_header('Testing', config_path, runner, datasets)
         for note in notes:
             show(note, runner.logger)
-        show_run_header('Testing', config_path, runner, datasets)
         show(f'Checkpoint: {checkpoint}', runner.logger)
         results = runner.test()
     lines = [format_metric_lines(results)]

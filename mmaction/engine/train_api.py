@@ -87,9 +87,9 @@ def train_model(
     with explain_registry_errors(cfg, config_path):
         datasets = build_checked_datasets(settings, settings['model'])
         runner = ActionRunner(cfg=runner_cfg, verbose=options.verbose, **settings)
+        show_run_header('Training', config_path, runner, datasets)
         for note in notes:
             show(note, runner.logger)
-        show_run_header('Training', config_path, runner, datasets)
         runner.train()
         if not options.test:
             return {}

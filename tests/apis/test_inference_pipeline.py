@@ -88,7 +88,7 @@ def test_array_pipeline_runs_on_frames_in_memory():
     # test-mode SampleFrames(clip_len=8, frame_interval=2) on 20 frames: frames 2, 4, ..., 16
     np.testing.assert_array_equal(np.stack(decoded['imgs']), frames[2:17:2])
     results = Compose(pipeline)(start)
-    assert results['imgs'].shape == (1, 3, 8, 64, 64) and results['label'] == -1
+    assert results['imgs'].shape == (1, 3, 8, 56, 56) and results['label'] == -1
 
 
 def test_count_frames(tmp_path):

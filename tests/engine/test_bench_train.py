@@ -42,7 +42,7 @@ def _bench(cfg, part, **kwargs):
 def test_model_part_figures_agree(cfg):
     result = _bench(cfg, 'model', peak_tflops=0.5)
     assert result.device == 'cpu' and result.part == 'model' and result.batch == BATCH
-    assert result.input_shape == [BATCH, 1, 3, 8, 64, 64]
+    assert result.input_shape == [BATCH, 1, 3, 8, 56, 56]
     assert result.precision == 'fp32' and not result.channels_last and not result.compiled
     assert result.clips_per_s * result.s_per_iter == pytest.approx(BATCH, rel=1e-9)
     assert result.peak_memory_mb is None  # CUDA only

@@ -9,8 +9,8 @@ def test_benchmark_times_both_in_turns(capsys):
     benchmark = load_tool('tools/analysis/benchmark_onnx.py')
     result = benchmark.main([CONFIG, '--rounds', '2', '--warmup', '0'])
     out = capsys.readouterr().out
-    # one video of the synthetic test pipeline: 1 view of 8 frames of 64x64
-    assert result.input_shape == (1, 1, 3, 8, 64, 64)
+    # one video of the synthetic test pipeline: 1 view of 8 frames of 56x56
+    assert result.input_shape == (1, 1, 3, 8, 56, 56)
     assert result.threads == torch.get_num_threads()
     assert len(result.torch_seconds) == len(result.ort_seconds) == 2
     assert min(result.torch_seconds + result.ort_seconds) > 0

@@ -23,14 +23,14 @@ def test_export_verify_and_match_pytorch(tiny_trained_run, tmp_path):
     out = _export(
         tiny_trained_run.checkpoint, '--output-file', str(onnx_file), '--verify', '--dynamic-export'
     )
-    # the synthetic config's test pipeline: one view of 8 frames of 64x64
-    assert 'input (1, 1, 3, 8, 64, 64) -> output (1, 8)' in out.stdout
+    # the synthetic config's test pipeline: one view of 8 frames of 56x56
+    assert 'input (1, 1, 3, 8, 56, 56) -> output (1, 8)' in out.stdout
     assert 'Verified with ONNX Runtime' in out.stdout
 
     # Independent check: PyTorch from the checkpoint, ONNX Runtime at another batch size.
     model = build_recognizer_from_config(Config.fromfile(CONFIG))
     load_checkpoint(model, tiny_trained_run.checkpoint, strict=True)
-    imgs = torch.randn(2, 1, 3, 8, 64, 64, generator=torch.Generator().manual_seed(5))
+    imgs = torch.randn(2, 1, 3, 8, 56, 56, generator=torch.Generator().manual_seed(5))
     with torch.no_grad():
         want = model(imgs, mode='predict').numpy()
     session = ort.InferenceSession(str(onnx_file), providers=['CPUExecutionProvider'])

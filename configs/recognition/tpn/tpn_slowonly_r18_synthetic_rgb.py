@@ -2,7 +2,8 @@
 # data set of tools/data/synthetic/generate.py: 8 classes (4 directions x 2
 # speeds), 64x64 frames. The classes differ only in motion, so the model must
 # learn it from enough videos: generate 64 training videos per class. It then
-# reaches about 70-80% top-1 (chance: 12.5%) in a few minutes on two CPU cores.
+# reaches about 70% top-1 (chance: 12.5%; 67-72% over seeds 0 and 2) in about
+# 1.5 minutes of training on two CPU cores.
 #
 #   python tools/data/synthetic/generate.py --out data/synthetic \
 #       --num-train-per-class 64 --num-val-per-class 8
@@ -65,12 +66,15 @@ ann_file_test = 'data/synthetic/synthetic_val_list_videos.txt'
 img_norm_cfg = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_bgr=False)
 # No Flip: a horizontal flip would turn "left" motion into "right" motion; no
 # RandomResizedCrop either: rescaling a crop changes the apparent speed, which
-# is what tells "slow" from "fast". Random clip offsets are the augmentation.
+# is what tells "slow" from "fast". Random clip offsets and random 56x56 crops
+# (same scale) are the augmentation; without the crops, 8 epochs ended
+# anywhere between 23% and 73% top-1 depending on the seed.
 train_pipeline = [
     dict(type='DecordInit'),
     dict(type='SampleFrames', clip_len=8, frame_interval=2, num_clips=1),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
+    dict(type='RandomCrop', size=56),
     dict(type='Normalize', **img_norm_cfg),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='Collect', keys=['imgs', 'label'], meta_keys=[]),
@@ -81,6 +85,7 @@ val_pipeline = [
     dict(type='SampleFrames', clip_len=8, frame_interval=2, num_clips=1, test_mode=True),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
+    dict(type='CenterCrop', crop_size=56),
     dict(type='Normalize', **img_norm_cfg),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='Collect', keys=['imgs', 'label'], meta_keys=[]),
