@@ -110,6 +110,7 @@ class BenchResult:
     data_wait_fraction: Optional[float] = None
     versions: Dict[str, Any] = field(default_factory=dict)
     profile_table: Optional[str] = None
+    notes: List[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """Plain dict (for JSON)."""
@@ -369,6 +370,8 @@ def _result(config_path, options, device, plan, run, figures) -> BenchResult:
         clips_per_s=clips_per_s,
         versions=versions(),
         profile_table=figures.get('profile_table'),
+        # Fallbacks (bf16 without hardware support, ...): the row is not what was asked.
+        notes=list(plan.precision.notes),
     )
     if device.type == 'cuda':
         result.peak_memory_mb = torch.cuda.max_memory_allocated(device) / 2**20
@@ -412,7 +415,7 @@ def format_result(result: BenchResult) -> str:
         lines.append(f'waiting for data: {result.data_wait_fraction:.1%} of the time')
     if result.profile_table:
         lines += ['where the time goes (torch.profiler):', result.profile_table]
-    return '\n'.join(lines)
+    return '\n'.join(result.notes + lines)
 
 
 #: Columns of :func:`format_table`: header, record key, format.

@@ -86,6 +86,9 @@ def test_options_reach_the_model_and_fall_back(cfg, monkeypatch):
     )
     assert result.precision == 'fp32'  # no bfloat16 here: one line, then fp32
     assert result.channels_last and result.compiled and result.cudnn_benchmark
+    (note,) = result.notes
+    assert note.startswith('bf16 requested, but this CPU has no native bfloat16')
+    assert format_result(result).splitlines()[0] == note
 
 
 def test_peak_table_and_device_check():
