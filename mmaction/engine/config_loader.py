@@ -87,7 +87,8 @@ def check_cfg_options(cfg: Config, options: dict, filename: str) -> None:
     The last key may be new, since a component can take an argument its
     config leaves at the default: the component (or the section's handler)
     checks it when it is built. A new top-level key must be one the tools
-    read, and a top-level helper variable (``img_norm_cfg``, ...) cannot be
+    read (its handler checks what is set under it, e.g. ``compile.backend``),
+    and a top-level helper variable (``img_norm_cfg``, ...) cannot be
     changed: the config has already used its value.
 
     Raises:
@@ -107,6 +108,8 @@ def check_cfg_options(cfg: Config, options: dict, filename: str) -> None:
                 f'--cfg-options {option}: {filename} has no key {top!r} and the tools do not '
                 f'read one.{suggest(top, sorted(KNOWN_TOP_LEVEL_KEYS))}'
             )
+        if top not in plain:
+            continue  # a section the config leaves out: its handler checks the keys
         try:
             _walk(plain, parts[:-1])
         except KeyError as err:

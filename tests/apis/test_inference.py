@@ -106,6 +106,7 @@ def test_raw_frame_config_takes_a_video_file(tiny_trained_run, model):
         dict(type='SampleFrames', clip_len=8, frame_interval=2, num_clips=1, test_mode=True),
         dict(type='RawFrameDecode'),
         dict(type='Resize', scale=(64, 64), keep_ratio=False),
+        dict(type='CenterCrop', crop_size=56),
     ] + TAIL
     cfg = Config.fromfile(tiny_trained_run.config)
     cfg.data.test = dict(type='RawframeDataset', ann_file='unused.txt', pipeline=pipeline)

@@ -24,6 +24,10 @@ def test_loads_and_merges(configs):
     assert cfg.total_epochs == 7 and cfg.model.backbone.depth == 18
     # A new argument of a component is fine: the component checks it when built.
     assert load_config(str(configs / 'child.py'), {'model.backbone.with_cp': True}).model.backbone
+    # So is a section the config leaves out: its handler checks what is set under it.
+    assert load_config(str(configs / 'child.py'), {'compile.backend': 'eager'}).compile == {
+        'backend': 'eager'
+    }
 
 
 def test_syntax_error_in_a_base_file_names_it(configs):
