@@ -77,6 +77,41 @@ def slowonly_tpn_cfg(test_cfg: dict) -> dict:
     )
 
 
+def tsm_tpn_cfg(test_cfg: dict) -> dict:
+    """Recognizer2D: TSM ResNet-18 (4 segments) with the TPN neck over its last two stages."""
+    return dict(
+        type='Recognizer2D',
+        backbone=dict(
+            type='ResNetTSM',
+            depth=18,
+            pretrained=None,
+            num_segments=4,
+            out_indices=(2, 3),
+            shift_div=4,
+        ),
+        neck=tpn_neck(256, 512, 4),
+        cls_head=tpn_head(),
+        test_cfg=test_cfg,
+    )
+
+
+def tiny_tsm_model() -> dict:
+    """A tiny TSM + TPN recognizer: ResNet-18 TSM (8 segments) with the synthetic config's neck."""
+    from mmengine.config import Config
+
+    synthetic = Config.fromfile(CONFIG).model.to_dict()
+    neck = synthetic['neck']
+    neck['in_channels'] = neck['spatial_modulation_cfg']['in_channels'] = (256, 512)
+    neck['spatial_modulation_cfg']['out_channels'] = 512  # the top stage's width
+    return dict(
+        type='Recognizer2D',
+        backbone=dict(type='ResNetTSM', depth=18, num_segments=8, out_indices=(2, 3)),
+        neck=neck,
+        cls_head=dict(synthetic['cls_head'], dropout_ratio=0.0),
+        test_cfg=dict(average_clips='prob'),
+    )
+
+
 @dataclass
 class TrainedRun:
     """A finished run of the synthetic TPN config on :func:`tiny_synthetic`.

@@ -17,8 +17,7 @@ from mmengine.runner import TestLoop, ValLoop
 from mmengine.runner.amp import autocast
 
 from .bf16_optim_wrapper import model_device_type
-
-_DTYPES = {'bfloat16': torch.bfloat16, 'float16': torch.float16}
+from .precision import DTYPES_BY_NAME
 
 
 def predict_with_gaps(step: Callable[[dict], List[dict]], data_batch: dict) -> List[dict]:
@@ -61,9 +60,9 @@ class _PredictMixin:
         self._set_dtype(dtype)
 
     def _set_dtype(self, dtype: Optional[str]) -> None:
-        if dtype is not None and dtype not in _DTYPES:
-            raise ValueError(f'{type(self).__name__}: dtype must be one of {list(_DTYPES)}')
-        self.autocast_dtype = _DTYPES.get(dtype)
+        if dtype is not None and dtype not in DTYPES_BY_NAME:
+            raise ValueError(f'{type(self).__name__}: dtype must be one of {list(DTYPES_BY_NAME)}')
+        self.autocast_dtype = DTYPES_BY_NAME.get(dtype)
 
     def _autocast(self):
         if self.autocast_dtype is None:

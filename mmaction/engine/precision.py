@@ -27,6 +27,8 @@ from mmaction.utils.errors import ConfigError
 PRECISIONS = ('fp32', 'tf32', 'bf16', 'fp16')
 #: Autocast dtype of the mixed precisions.
 AUTOCAST_DTYPES = {'bf16': torch.bfloat16, 'fp16': torch.float16}
+#: The same dtypes by their torch names (``'bfloat16'``, ``'float16'``), as loop configs give them.
+DTYPES_BY_NAME = {str(dtype).removeprefix('torch.'): dtype for dtype in AUTOCAST_DTYPES.values()}
 #: ``--amp`` without a dtype: each device's usual mixed precision (as before).
 AMP_DEFAULT = {'cuda': 'fp16', 'cpu': 'bf16'}
 
@@ -53,6 +55,12 @@ class Precision:
     def autocast_dtype(self) -> Optional[torch.dtype]:
         """torch.dtype | None: The autocast dtype; None for float32 runs."""
         return AUTOCAST_DTYPES.get(self.name)
+
+    @property
+    def autocast_dtype_name(self) -> Optional[str]:
+        """str | None: The autocast dtype's torch name (``'bfloat16'``); None for float32."""
+        dtype = self.autocast_dtype
+        return None if dtype is None else str(dtype).removeprefix('torch.')
 
     @property
     def allow_tf32(self) -> Optional[bool]:

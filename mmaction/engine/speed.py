@@ -26,7 +26,6 @@ from .precision import Precision, resolve_precision
 
 #: The top-level config keys this module handles (``fp16`` is 0.x's own).
 TOP_LEVEL_KEYS = ('precision', 'channels_last', 'compile', 'fp16')
-_LOOP_DTYPES = {'bf16': 'bfloat16', 'fp16': 'float16'}
 
 
 @dataclass
@@ -65,7 +64,7 @@ class SpeedPlan:
     def loop_cfg(self, kind: str) -> dict:
         """The ``val_cfg`` / ``test_cfg`` loop config (``kind``: ``'val'`` or ``'test'``)."""
         loop = dict(type='ActionValLoop' if kind == 'val' else 'ActionTestLoop')
-        dtype = _LOOP_DTYPES.get(self.precision.name)
+        dtype = self.precision.autocast_dtype_name
         if dtype is not None:
             loop['dtype'] = dtype
         return loop
@@ -93,7 +92,7 @@ class SpeedPlan:
             cuda = self.device_type == 'cuda'
             parts[0] = "precision fp32 (PyTorch's TF32 defaults)" if cuda else 'precision fp32'
         elif self.precision.autocast_dtype is not None:
-            parts[0] += f' (autocast {str(self.precision.autocast_dtype).split(".")[-1]})'
+            parts[0] += f' (autocast {self.precision.autocast_dtype_name})'
         parts.append('channels-last' if self.channels_last else 'contiguous (NCTHW/NCHW)')
         if self.compile is not None:
             parts.append(f'torch.compile({self.compile.get("backend", "inductor")})')

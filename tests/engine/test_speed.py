@@ -19,9 +19,9 @@ from contextlib import nullcontext
 
 import pytest
 import torch
+from conftest import tiny_tsm_model
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
-from tpn_run_helpers import tiny_tsm_model
 
 from mmaction.engine import convert_test_config, convert_train_config
 from mmaction.engine import precision as precision_module

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import slowonly_tpn_cfg, tpn_head, tpn_neck
+from conftest import slowonly_tpn_cfg, tsm_tpn_cfg
 from mmengine.config import Config
 from tool_loader import load_tool
 from torch import nn
@@ -39,14 +39,7 @@ data = dict(videos_per_gpu=1, workers_per_gpu=0,
             test=dict(type='VideoDataset', ann_file='x.txt', data_prefix='', pipeline=test_pipeline))
 """
 
-MODEL_2D = dict(
-    type='Recognizer2D',
-    backbone=dict(type='ResNetTSM', depth=18, pretrained=None, num_segments=4,
-                  out_indices=(2, 3), shift_div=4),
-    neck=tpn_neck(256, 512, 4),
-    cls_head=tpn_head(),
-    test_cfg=dict(average_clips='prob', fcn_test=True),
-)  # fmt: skip
+MODEL_2D = tsm_tpn_cfg(dict(average_clips='prob', fcn_test=True))
 
 CONFIG_2D = f"""
 model = {MODEL_2D!r}

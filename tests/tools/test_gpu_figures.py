@@ -11,7 +11,8 @@ import os
 import os.path as osp
 import subprocess
 
-from tpn_run_helpers import CONFIG, ROOT, env, tiny_tsm_model
+from conftest import tiny_tsm_model
+from tpn_run_helpers import CONFIG, ROOT, env
 
 SCRIPT = osp.join(ROOT, 'tools', 'analysis', 'gpu_figures.sh')
 

@@ -16,23 +16,6 @@ TRAIN = osp.join(ROOT, 'tools', 'train.py')
 TEST = osp.join(ROOT, 'tools', 'test.py')
 
 
-def tiny_tsm_model() -> dict:
-    """A tiny TSM + TPN recognizer: ResNet-18 TSM (8 segments) with the synthetic config's neck."""
-    from mmengine.config import Config
-
-    synthetic = Config.fromfile(CONFIG).model.to_dict()
-    neck = synthetic['neck']
-    neck['in_channels'] = neck['spatial_modulation_cfg']['in_channels'] = (256, 512)
-    neck['spatial_modulation_cfg']['out_channels'] = 512  # the top stage's width
-    return dict(
-        type='Recognizer2D',
-        backbone=dict(type='ResNetTSM', depth=18, num_segments=8, out_indices=(2, 3)),
-        neck=neck,
-        cls_head=dict(synthetic['cls_head'], dropout_ratio=0.0),
-        test_cfg=dict(average_clips='prob'),
-    )
-
-
 def make_data(out: str, train_per_class: int, val_per_class: int, frames: int = 16) -> str:
     """Generate a synthetic data set (64x64) under ``out`` and return its root."""
     from mmaction.utils.synthetic_data import generate_dataset

@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from conftest import NUM_CLASSES, slowonly_tpn_cfg, tpn_head, tpn_neck
+from conftest import NUM_CLASSES, slowonly_tpn_cfg, tsm_tpn_cfg
 
 from mmaction.registry import MODELS
 
@@ -21,22 +21,7 @@ def slowonly_tpn():
 
 @pytest.fixture(scope='module')
 def tsm_tpn():
-    return build(
-        dict(
-            type='Recognizer2D',
-            backbone=dict(
-                type='ResNetTSM',
-                depth=18,
-                pretrained=None,
-                num_segments=4,
-                out_indices=(2, 3),
-                shift_div=4,
-            ),
-            neck=tpn_neck(256, 512, 4),
-            cls_head=tpn_head(),
-            test_cfg=dict(average_clips='prob', fcn_test=True),
-        )
-    )
+    return build(tsm_tpn_cfg(test_cfg=dict(average_clips='prob', fcn_test=True)))
 
 
 def test_slowonly_tpn_loss_and_predict(slowonly_tpn):
