@@ -155,3 +155,20 @@ def tiny_trained_run(tiny_synthetic, tmp_path_factory) -> TrainedRun:
          '--eval', 'top_k_accuracy', 'mean_class_accuracy', '--out', result_json,
          '--cfg-options', *opts])  # fmt: skip
     return TrainedRun(tiny_synthetic, CONFIG, opts, work_dir, checkpoint, result_json)
+
+
+#: Fixtures that train a model or run the tools: a test using one is slow.
+SLOW_FIXTURES = frozenset({'tiny_trained_run'})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Refuse a test that uses a slow fixture without the ``slow`` mark.
+
+    The fast tier (``-m "not slow"``) must not train anything.
+    """
+    for item in items:
+        used = SLOW_FIXTURES.intersection(getattr(item, 'fixturenames', ()))
+        if used and item.get_closest_marker('slow') is None:
+            raise pytest.UsageError(
+                f'{item.nodeid} uses {", ".join(sorted(used))}: mark it @pytest.mark.slow'
+            )

@@ -397,7 +397,9 @@ def convert_test_config(
     logger_hook, visualizer, log_processor = convert_log_config(src.get('log_config'))
     kwargs: Dict[str, Any] = dict(
         model=model,
-        work_dir=work_dir,
+        # The work dir is usually the training run's: the logs of each test run
+        # (a timestamped folder each) go under test/, beside the checkpoints.
+        work_dir=osp.join(work_dir, 'test'),
         test_dataloader=dataloader_cfg(data, 'test'),
         test_cfg=plan.loop_cfg('test'),
         test_evaluator=evaluators,

@@ -46,6 +46,7 @@ def model(tiny_trained_run):
     return init_recognizer(tiny_trained_run.config, tiny_trained_run.checkpoint, device='cpu')
 
 
+@pytest.mark.slow
 def test_scores_equal_test_tool_out(tiny_trained_run, model):
     with open(tiny_trained_run.result_json) as f:
         expected = np.array(json.load(f), dtype=np.float64)
@@ -63,6 +64,7 @@ def test_scores_equal_test_tool_out(tiny_trained_run, model):
     assert model.data_preprocessor.mean.tolist() == pytest.approx(IMG_NORM['mean'])
 
 
+@pytest.mark.slow
 def test_result_lists_and_iterates_the_best_classes(tiny_trained_run, model):
     label_map = osp.join(tiny_trained_run.data_root, 'label_map.txt')
     with open(label_map) as f:
@@ -81,6 +83,7 @@ def test_result_lists_and_iterates_the_best_classes(tiny_trained_run, model):
     assert labels == [i for i, _ in ranked[:5]]
 
 
+@pytest.mark.slow
 def test_array_tensor_and_file_give_the_same_scores(tiny_trained_run, model):
     video = val_videos(tiny_trained_run.data_root)[1]
     frames = decode_video(video)
@@ -91,6 +94,7 @@ def test_array_tensor_and_file_give_the_same_scores(tiny_trained_run, model):
     np.testing.assert_array_equal(from_tensor, from_file)
 
 
+@pytest.mark.slow
 def test_raw_frame_folder_with_a_video_config(tiny_trained_run, model):
     folder = osp.join(tiny_trained_run.data_root, 'rawframes', 'val', 'move_up_slow_0000')
     names = sorted(os.listdir(folder))
@@ -101,6 +105,7 @@ def test_raw_frame_folder_with_a_video_config(tiny_trained_run, model):
     assert_same_scores(inference_recognizer(model, folder), inference_recognizer(model, frames))
 
 
+@pytest.mark.slow
 def test_raw_frame_config_takes_a_video_file(tiny_trained_run, model):
     pipeline = [
         dict(type='SampleFrames', clip_len=8, frame_interval=2, num_clips=1, test_mode=True),
@@ -117,6 +122,7 @@ def test_raw_frame_config_takes_a_video_file(tiny_trained_run, model):
     )
 
 
+@pytest.mark.slow
 def test_named_outputs_per_video(tiny_trained_run, model):
     videos = val_videos(tiny_trained_run.data_root)[:2]
     outputs = ('backbone', 'neck', 'cls_head', 'backbone.layer3')
@@ -144,6 +150,7 @@ def test_named_outputs_per_video(tiny_trained_run, model):
         inference_recognizer(model, videos[0], outputs=('backbone.nope',))
 
 
+@pytest.mark.slow
 def test_views_use_fewer_clips_and_crops(tiny_trained_run):
     def pipeline(num_clips, crop):
         return [
@@ -171,6 +178,7 @@ def test_views_use_fewer_clips_and_crops(tiny_trained_run):
     assert crops_only.features['cls_head'].shape == (3, 8)
 
 
+@pytest.mark.slow
 def test_unreadable_inputs_name_the_input(tiny_trained_run, model, tmp_path):
     missing = str(tmp_path / 'nope.mp4')
     not_video = tmp_path / 'notes.mp4'
@@ -193,6 +201,7 @@ def test_unreadable_inputs_name_the_input(tiny_trained_run, model, tmp_path):
         inference_recognizers(model, [good, np.zeros((2, 8, 8, 4), np.uint8)])
 
 
+@pytest.mark.slow
 def test_label_map_must_fit_num_classes(tiny_trained_run, model, tmp_path):
     short = tmp_path / 'labels.txt'
     short.write_text('\n'.join(f'class_{i}' for i in range(7)) + '\n')
@@ -203,18 +212,21 @@ def test_label_map_must_fit_num_classes(tiny_trained_run, model, tmp_path):
         inference_recognizer(model, video, label_map=[str(i) for i in range(9)])
 
 
+@pytest.mark.slow
 def test_checkpoint_that_does_not_fit_lists_the_keys(tiny_trained_run):
     options = {'model.cls_head.num_classes': 5, 'model.neck.aux_head_cfg.out_channels': 5}
     with pytest.raises(CheckpointError, match=r'cls_head.fc_cls.weight \(checkpoint \[8, 2048\]'):
         init_recognizer(tiny_trained_run.config, tiny_trained_run.checkpoint, 'cpu', options)
 
 
+@pytest.mark.slow
 def test_cuda_request_without_cuda_runs_on_the_cpu(tiny_trained_run, monkeypatch):
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
     model = init_recognizer(tiny_trained_run.config, tiny_trained_run.checkpoint)
     assert next(model.parameters()).device.type == 'cpu'
 
 
+@pytest.mark.slow
 def test_model_must_give_one_score_per_class(tiny_trained_run):
     video = val_videos(tiny_trained_run.data_root)[0]
     for options, pattern in (
@@ -226,12 +238,14 @@ def test_model_must_give_one_score_per_class(tiny_trained_run):
             inference_recognizer(model, video)
 
 
+@pytest.mark.slow
 def test_result_type(tiny_trained_run, model):
     result = inference_recognizer(model, val_videos(tiny_trained_run.data_root)[0])
     assert isinstance(result, RecognitionResult) and result.features == {}
     assert all(t.name is None for t in result.top_k) and len(result.top_k) == 5
 
 
+@pytest.mark.slow
 def test_config_mistakes_are_config_errors(tiny_trained_run):
     with pytest.raises(ConfigError, match='nope.py does not exist'):
         init_recognizer(osp.join(osp.dirname(tiny_trained_run.config), 'nope.py'), device='cpu')

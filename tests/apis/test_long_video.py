@@ -68,6 +68,7 @@ def test_holds_at_most_a_window_of_frames():
     assert not alive
 
 
+@pytest.mark.slow
 def test_timeline_scores_each_window_as_the_api_does(tiny_trained_run):
     model = init_recognizer(tiny_trained_run.config, tiny_trained_run.checkpoint, 'cpu')
     videos = val_videos(tiny_trained_run.data_root)

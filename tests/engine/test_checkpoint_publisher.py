@@ -4,6 +4,7 @@ import hashlib
 import os.path as osp
 import re
 
+import pytest
 import torch
 from mmengine.config import Config
 from tpn_run_helpers import load_ckpt
@@ -13,6 +14,7 @@ from mmaction.engine.model_analysis import build_recognizer_from_config
 from mmaction.utils import load_checkpoint
 
 
+@pytest.mark.slow
 def test_publish_a_trained_checkpoint(tiny_trained_run, tmp_path):
     source = load_ckpt(tiny_trained_run.checkpoint)
     assert {'optimizer', 'message_hub', 'param_schedulers'} <= set(source)

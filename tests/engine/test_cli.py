@@ -61,6 +61,7 @@ def test_dead_worker_exits_with_one_line():
     assert info.value.code.startswith('error: data-loader worker (pid 12) was killed (SIGKILL)')
 
 
+@pytest.mark.slow
 def test_stop_signal_exits_with_128_plus_the_signal(capsys):
     with pytest.raises(SystemExit) as info:
         with cli_guard():

@@ -107,6 +107,7 @@ def _two_processes(rank: int, init_file: str, out_dir: str) -> None:
     dist.destroy_process_group()
 
 
+@pytest.mark.slow
 def test_processes_decide_together(tmp_path):
     import torch.multiprocessing as mp
 

@@ -103,6 +103,7 @@ def exported(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name, shape', [('3d', (3, 2, 3, 4, 32, 32)), ('2d', (2, 8, 3, 32, 32))])
 def test_onnx_matches_pytorch_at_another_batch_size(exported, name, shape):
     model_cfg, ckpt, result = exported[name]
@@ -121,6 +122,7 @@ def test_onnx_matches_pytorch_at_another_batch_size(exported, name, shape):
     assert np.abs(want[0] - want[1]).max() > 1e-4
 
 
+@pytest.mark.slow
 def test_verify_fails_on_a_difference_above_tolerance(exported):
     model_cfg, ckpt, result = exported['3d']
     imgs = torch.randn(1, 2, 3, 4, 32, 32)
@@ -133,6 +135,7 @@ def test_verify_fails_on_a_difference_above_tolerance(exported):
         verify_onnx(result.output_file, imgs, shifted, 'prob')
 
 
+@pytest.mark.slow
 def test_graph_holds_view_averaging_and_no_scatter(exported):
     ops_3d = _op_types(exported['3d'][2].output_file)
     ops_2d = _op_types(exported['2d'][2].output_file)
@@ -142,6 +145,7 @@ def test_graph_holds_view_averaging_and_no_scatter(exported):
     assert 'ScatterND' not in ops_2d
 
 
+@pytest.mark.slow
 def test_views_are_averaged_in_the_graph(exported):
     """Two identical views give the one-view output; two different views their mean."""
     model_cfg, ckpt, result = exported['3d']
@@ -157,6 +161,7 @@ def test_views_are_averaged_in_the_graph(exported):
     np.testing.assert_allclose(both, (single[0] + single[1]) / 2, atol=1e-5, rtol=0)
 
 
+@pytest.mark.slow
 def test_score_averaging_and_default_shape(tmp_path):
     """average_clips='score' and no --shape: one video as the test pipeline makes it, static."""
     model_cfg = dict(MODEL_3D, test_cfg=dict(average_clips='score'))

@@ -16,6 +16,7 @@ from mmaction.engine.onnx_export import RecognizerPredictor, export_onnx
 golden = load_tool('tests/models/test_golden.py', name='golden_reference')
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', sorted(golden.CASES))
 def test_seed_model_onnx_matches_mmaction2(name, tmp_path):
     ref = torch.load(golden.REF_DIR / f'{name}.golden.pt', weights_only=True)

@@ -43,6 +43,7 @@ print('still running')
 """
 
 
+@pytest.mark.slow
 def test_second_signal_exits_at_once():
     proc = subprocess.run(
         [sys.executable, '-c', SECOND_SIGNAL], capture_output=True, text=True, timeout=60

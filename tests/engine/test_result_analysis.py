@@ -52,6 +52,7 @@ def _write(path, entries):
     return str(path)
 
 
+@pytest.mark.slow
 def test_metrics_equal_those_of_the_test_tool(tiny_trained_run):
     run = tiny_trained_run
     metrics, scores = evaluate_result_file(
@@ -68,6 +69,7 @@ def test_metrics_equal_those_of_the_test_tool(tiny_trained_run):
     assert metrics['mean_class_accuracy'] == pytest.approx(mean_class)
 
 
+@pytest.mark.slow
 def test_unreadable_videos_are_left_out(tiny_trained_run, tmp_path):
     run = tiny_trained_run
     labels = _labels(run)
@@ -88,6 +90,7 @@ def test_unreadable_videos_are_left_out(tiny_trained_run, tmp_path):
     assert set(metrics) == {'top1_acc', 'top3_acc'}
 
 
+@pytest.mark.slow
 def test_metrics_from_eval_config_and_missing_metrics(tiny_trained_run):
     run = tiny_trained_run
     cfg = _config(run)
@@ -100,6 +103,7 @@ def test_metrics_from_eval_config_and_missing_metrics(tiny_trained_run):
         evaluate_result_file(cfg, run.result_json, ['top1'])
 
 
+@pytest.mark.slow
 def test_results_that_do_not_fit_are_refused(tiny_trained_run, tmp_path):
     cfg = _config(tiny_trained_run)
     short = _write(tmp_path / 'short.json', [[0.125] * 8] * 7)
@@ -113,6 +117,7 @@ def test_results_that_do_not_fit_are_refused(tiny_trained_run, tmp_path):
         load_scored_test_set(cfg, narrow)
 
 
+@pytest.mark.slow
 def test_confusion_matrix_counts_and_csv(tiny_trained_run, tmp_path):
     run = tiny_trained_run
     labels = _labels(run)
@@ -139,6 +144,7 @@ def test_confusion_matrix_counts_and_csv(tiny_trained_run, tmp_path):
     assert np.array([row[1:] for row in rows[1:]], dtype=int).tolist() == expected.tolist()
 
 
+@pytest.mark.slow
 def test_multi_label_sets(tiny_trained_run, tmp_path):
     ann = tmp_path / 'multi.txt'
     ann.write_text('a.mp4 0 2\nb.mp4 1\nc.mp4 3 4 5\n')

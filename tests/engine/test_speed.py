@@ -183,6 +183,7 @@ def test_autocast(tiny_reference, name, logits_atol, loss_rtol):
     )
 
 
+@pytest.mark.slow
 def test_compile(tiny_reference):
     model, imgs, labels, reference = tiny_reference
     fast = copy.deepcopy(model)

@@ -39,6 +39,7 @@ def _legacy_log(tmp_path):
     return _write_lines(tmp_path / '20210101_000000.log.json', records)
 
 
+@pytest.mark.slow
 def test_work_dir_of_a_real_run(tiny_trained_run):
     work_dir = tiny_trained_run.work_dir
     # The work dir also holds the test run's folder, which has no training log.
@@ -93,6 +94,7 @@ def test_train_time_leaves_out_the_first_iteration_of_each_epoch(tmp_path):
     assert everything.mean == pytest.approx(15.4 / 6)
 
 
+@pytest.mark.slow
 def test_resumed_runs_of_a_work_dir_are_joined(tmp_path):
     def train(epoch, step, loss):
         return {'lr': 0.1, 'loss': loss, 'time': 0.5, 'epoch': epoch, 'iter': step, 'step': step}

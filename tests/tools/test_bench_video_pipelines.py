@@ -4,6 +4,7 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
 from mmengine.config import Config
 from tool_loader import REPO, load_tool
 
@@ -23,6 +24,7 @@ def test_pipelines_are_the_seed_configs_with_the_decoding_swapped():
     assert 'ColorJitter' not in [step['type'] for step in ours]
 
 
+@pytest.mark.slow
 def test_our_side_end_to_end(tmp_path, capsys):
     work = tmp_path / 'bench'
     argv = ['--work-dir', str(work), '--videos', '2', '--seconds', '1', '--size', '64', '48',

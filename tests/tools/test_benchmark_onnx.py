@@ -1,10 +1,12 @@
 """tools/analysis/benchmark_onnx.py on the synthetic config (random weights)."""
 
+import pytest
 import torch
 from tool_loader import load_tool
 from tpn_run_helpers import CONFIG
 
 
+@pytest.mark.slow
 def test_benchmark_times_both_in_turns(capsys):
     benchmark = load_tool('tools/analysis/benchmark_onnx.py')
     result = benchmark.main([CONFIG, '--rounds', '2', '--warmup', '0'])

@@ -31,6 +31,7 @@ def label_map(run_):
     return osp.join(run_.data_root, 'label_map.txt')
 
 
+@pytest.mark.slow
 def test_demo_prints_top_k_and_writes_the_labelled_video(tiny_trained_run, tmp_path):
     video = val_videos(tiny_trained_run.data_root)[2]
     out = tmp_path / 'out.mp4'
@@ -55,6 +56,7 @@ def test_demo_prints_top_k_and_writes_the_labelled_video(tiny_trained_run, tmp_p
     assert np.abs(frames[5][rest].astype(int) - scaled[rest]).mean() < 12  # lossy codec
 
 
+@pytest.mark.slow
 def test_demo_gif_from_a_frame_folder(demo, tiny_trained_run, tmp_path, capsys):
     folder = osp.join(tiny_trained_run.data_root, 'rawframes', 'val', 'move_up_slow_0000')
     out = tmp_path / 'out.gif'
@@ -66,6 +68,7 @@ def test_demo_gif_from_a_frame_folder(demo, tiny_trained_run, tmp_path, capsys):
     assert decode_video(str(out)).shape == (16, 256, 256, 3)
 
 
+@pytest.mark.slow
 def test_demo_bad_label_map_is_one_error_line(demo, tiny_trained_run, tmp_path):
     labels = tmp_path / 'labels.txt'
     labels.write_text('a\nb\n')
@@ -87,6 +90,7 @@ def long_video(tiny_trained_run, tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_long_video_demo_writes_video_and_timeline(long_demo, tiny_trained_run, long_video,
                                                    tmp_path):  # fmt: skip
     out = tmp_path / 'timeline.mp4'
@@ -111,6 +115,7 @@ def test_long_video_demo_writes_video_and_timeline(long_demo, tiny_trained_run, 
     assert (timeline['num_frames'], timeline['fps']) == (48, 16.0)
 
 
+@pytest.mark.slow
 def test_long_video_demo_json_only(long_demo, tiny_trained_run, long_video, tmp_path):
     out = tmp_path / 'timeline.json'
     long_demo.main([tiny_trained_run.config, tiny_trained_run.checkpoint, long_video,

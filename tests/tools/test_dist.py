@@ -44,6 +44,7 @@ def dist_run(tmp_path_factory):
     return root, work_dir
 
 
+@pytest.mark.slow
 def test_distributed_training_loss_falls(dist_run):
     _, work_dir = dist_run
     records = logged_scalars(work_dir)
@@ -54,6 +55,7 @@ def test_distributed_training_loss_falls(dist_run):
     assert osp.isfile(osp.join(work_dir, 'epoch_6.pth'))
 
 
+@pytest.mark.slow
 def test_distributed_test_matches_single_process(dist_run, tmp_path):
     root, work_dir = dist_run
     # 7 videos: with 2 processes x 3 per batch the sampler pads, which must not count.
@@ -106,6 +108,7 @@ def _rank_pid(launcher_pid: int, rank: int) -> int:
     raise AssertionError(f'no process of rank {rank} among {children}')
 
 
+@pytest.mark.slow
 def test_sigterm_to_one_rank_stops_both_after_the_same_iteration(tiny_synthetic, tmp_path):
     work_dir = str(tmp_path / 'work')
     opts = data_options(tiny_synthetic, videos_per_gpu=2) + ['total_epochs=2']

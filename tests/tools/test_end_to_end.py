@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import torch
 from tpn_run_helpers import (
     CONFIG,
@@ -36,6 +37,7 @@ def _quickstart_checkout(tmp_path) -> str:
     return str(checkout)
 
 
+@pytest.mark.slow
 def test_quickstart_script(tmp_path):
     """``bash tools/quickstart.sh``, as the README has it: learns well above chance, in few lines.
 
@@ -62,6 +64,7 @@ def test_quickstart_script(tmp_path):
     assert len(scores) == 64 and all(len(s) == 8 for s in scores)
 
 
+@pytest.mark.slow
 def test_kill_and_auto_resume_continues_exactly(tmp_path):
     root = make_data(str(tmp_path / 'synthetic'), 2, 1, frames=16)
     opts = data_options(root) + ['total_epochs=6', 'checkpoint_config.max_keep_ckpts=2']

@@ -4,6 +4,7 @@ import sys
 
 import numpy as np
 import onnxruntime as ort
+import pytest
 import torch
 from mmengine.config import Config
 from tpn_run_helpers import CONFIG, ROOT, run
@@ -18,6 +19,7 @@ def _export(checkpoint, *args, check=True):
     return run([sys.executable, TOOL, CONFIG, checkpoint, *args], check=check)
 
 
+@pytest.mark.slow
 def test_export_verify_and_match_pytorch(tiny_trained_run, tmp_path):
     onnx_file = tmp_path / 'synthetic.onnx'
     out = _export(
@@ -46,6 +48,7 @@ def _error_line(proc):
     return lines[-1]
 
 
+@pytest.mark.slow
 def test_bad_input_gives_one_line(tiny_trained_run, tmp_path):
     ckpt = tiny_trained_run.checkpoint
     onnx_file = tmp_path / 'x.onnx'
@@ -64,6 +67,7 @@ def test_bad_input_gives_one_line(tiny_trained_run, tmp_path):
     assert not onnx_file.exists()
 
 
+@pytest.mark.slow
 def test_missing_onnxruntime_names_the_extra(tiny_trained_run, tmp_path):
     # Simulate an environment without onnxruntime: a None entry in sys.modules
     # makes every `import onnxruntime` fail, as if it were not installed.

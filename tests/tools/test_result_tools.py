@@ -51,6 +51,7 @@ def _scalars(work_dir):
         return [json.loads(line) for line in f]
 
 
+@pytest.mark.slow
 def test_plot_curve_and_train_time(tiny_trained_run, tmp_path, capsys):
     work_dir = tiny_trained_run.work_dir
     out = tmp_path / 'curve.png'
@@ -79,6 +80,7 @@ def test_plot_curve_and_train_time(tiny_trained_run, tmp_path, capsys):
     assert f'average iter time: {overall:.4f} s/iter' in printed
 
 
+@pytest.mark.slow
 def test_plot_curve_runs_headless_as_a_script(tiny_trained_run, tmp_path):
     out = tmp_path / 'curve.png'
     legacy = tmp_path / 'old.log.json'
@@ -94,6 +96,7 @@ def test_plot_curve_runs_headless_as_a_script(tiny_trained_run, tmp_path):
     assert mpimg.imread(out).shape == (600, 900, 4)
 
 
+@pytest.mark.slow
 def test_eval_metric_gives_the_numbers_of_the_test_tool(tiny_trained_run, capsys):
     run_ = tiny_trained_run
     metrics = _tool('eval_metric').main(
@@ -110,6 +113,7 @@ def test_eval_metric_gives_the_numbers_of_the_test_tool(tiny_trained_run, capsys
     assert f'top1_acc: {logged["top1_acc"]:.4f}' in printed
 
 
+@pytest.mark.slow
 def test_confusion_matrix_tool(tiny_trained_run, tmp_path, capsys):
     run_ = tiny_trained_run
     label_map = osp.join(run_.data_root, 'label_map.txt')
@@ -138,6 +142,7 @@ def test_confusion_matrix_tool(tiny_trained_run, tmp_path, capsys):
     assert normalized.sum(axis=1) == pytest.approx(np.ones(8))  # every class has a video
 
 
+@pytest.mark.slow
 def test_confusion_matrix_label_map_of_another_length(tiny_trained_run, tmp_path):
     run_ = tiny_trained_run
     short = tmp_path / 'label_map.txt'
@@ -153,6 +158,7 @@ def test_confusion_matrix_label_map_of_another_length(tiny_trained_run, tmp_path
     assert not (tmp_path / 'cm.csv').exists()
 
 
+@pytest.mark.slow
 def test_report_accuracy_fuses_scores(tiny_trained_run, tmp_path, capsys):
     run_ = tiny_trained_run
     labels = _labels(run_)
@@ -184,6 +190,7 @@ def test_report_accuracy_fuses_scores(tiny_trained_run, tmp_path, capsys):
     assert 'give one coefficient per score file' in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_print_config_resolves_bases_and_options(tiny_trained_run, capsys):
     text = _tool('print_config').main(
         [tiny_trained_run.config, '--cfg-options', 'total_epochs=3', 'data.videos_per_gpu=2']
@@ -196,6 +203,7 @@ def test_print_config_resolves_bases_and_options(tiny_trained_run, capsys):
     assert '_base_' not in cfg
 
 
+@pytest.mark.slow
 def test_publish_model_tool(tiny_trained_run, tmp_path, capsys):
     import torch
 
@@ -209,6 +217,7 @@ def test_publish_model_tool(tiny_trained_run, tmp_path, capsys):
     assert 'left out: message_hub, optimizer, param_schedulers, rng_state' in printed
 
 
+@pytest.mark.slow
 def test_missing_matplotlib_is_one_line(tiny_trained_run, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, 'matplotlib.figure', None)
     with pytest.raises(SystemExit) as exit_info:

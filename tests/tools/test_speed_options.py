@@ -4,10 +4,12 @@ import json
 import os.path as osp
 import sys
 
+import pytest
 import torch
 from tpn_run_helpers import CONFIG, TEST, data_options, load_ckpt, run, train
 
 
+@pytest.mark.slow
 def test_train_with_channels_last_compile_and_fused_sgd(
     tiny_synthetic, tiny_trained_run, tmp_path, monkeypatch
 ):
@@ -37,6 +39,7 @@ def test_train_with_channels_last_compile_and_fused_sgd(
     assert all(torch.isfinite(v).all() for v in state.values() if v.is_floating_point())
 
 
+@pytest.mark.slow
 def test_test_tool_with_fused_bn_channels_last_and_amp(tiny_trained_run, tmp_path):
     out_file = str(tmp_path / 'fast.json')
     res = run([sys.executable, TEST, CONFIG, tiny_trained_run.checkpoint,

@@ -115,6 +115,7 @@ def _check_stop(work_dir: str, signum: int) -> None:
 STOPS = [(0, signal.SIGTERM, False), (1, signal.SIGINT, True), (2, signal.SIGTERM, True)]
 
 
+@pytest.mark.slow
 def test_preempted_runs_resume_mid_epoch_to_the_same_weights(tiny_trained_run, tmp_path):
     work_dir = str(tmp_path / 'work')
     opts = list(tiny_trained_run.cfg_options)
@@ -137,6 +138,7 @@ def test_preempted_runs_resume_mid_epoch_to_the_same_weights(tiny_trained_run, t
     assert not [f for f in os.listdir(work_dir) if f.startswith('iter_')]  # superseded
 
 
+@pytest.mark.slow
 def test_nonfinite_loss_skip_leaves_the_weights(tiny_trained_run, tmp_path):
     work_dir = str(tmp_path / 'work')
     epoch_1 = _copy_first_epoch(tiny_trained_run.work_dir, work_dir)
@@ -183,6 +185,7 @@ def _assert_only_epoch_1(work_dir: str, epoch_1: str) -> None:
     assert last_checkpoint(work_dir) == epoch_1
 
 
+@pytest.mark.slow
 def test_nonfinite_loss_and_failed_save_keep_a_checkpoint_that_resumes(tiny_trained_run, tmp_path):
     work_dir = str(tmp_path / 'work')
     epoch_1 = _copy_first_epoch(tiny_trained_run.work_dir, work_dir)
@@ -219,6 +222,7 @@ def _worker_pids(pid: int) -> List[int]:
         return [int(child) for child in f.read().split()]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     'signum, expected',
     [

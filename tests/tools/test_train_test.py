@@ -31,6 +31,7 @@ def _metrics(stdout: str) -> dict:
     return {k: float(v) for k, v in re.findall(r'^(\w+): ([0-9.]+)$', stdout, re.M)}
 
 
+@pytest.mark.slow
 def test_seed_deterministic_runs_are_identical(tiny_data, tmp_path):
     opts = data_options(tiny_data) + ['total_epochs=1']
     runs = []
@@ -46,6 +47,7 @@ def test_seed_deterministic_runs_are_identical(tiny_data, tmp_path):
         assert torch.equal(state_a[key], state_b[key]), key
 
 
+@pytest.mark.slow
 def test_train_validate_test_best_then_test_tool(tiny_data, tmp_path):
     work_dir = str(tmp_path / 'run')
     opts = data_options(tiny_data) + ['total_epochs=2', 'evaluation.interval=1']
@@ -92,6 +94,7 @@ def test_train_validate_test_best_then_test_tool(tiny_data, tmp_path):
     assert len(scores_yaml) == 8 and len(scores_yaml[0]) == 8
 
 
+@pytest.mark.slow
 def test_bad_config_errors_are_clear(tiny_data, tmp_path):
     from mmaction.engine import ConfigError, TrainOptions, train_model
 

@@ -47,6 +47,7 @@ def train_list_with(tiny_synthetic, tmp_path):
     return make
 
 
+@pytest.mark.slow
 def test_label_out_of_range_stops_training_before_work(train_list_with, tmp_path):
     opts = train_list_with(7, 'train/move_up_slow_0000.mp4 99')
     work_dir = tmp_path / 'work'
@@ -57,6 +58,7 @@ def test_label_out_of_range_stops_training_before_work(train_list_with, tmp_path
     assert not list(work_dir.glob('*.pth')) if work_dir.exists() else True
 
 
+@pytest.mark.slow
 def test_label_out_of_range_in_the_test_list_is_found_by_training(tiny_synthetic, tmp_path):
     src = osp.join(tiny_synthetic, 'synthetic_val_list_videos.txt')
     lines = open(src).read().splitlines()
@@ -69,6 +71,7 @@ def test_label_out_of_range_in_the_test_list_is_found_by_training(tiny_synthetic
     assert 'test_list.txt, line 3: label 8 is out of range' in _one_error_line(proc)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     'line, expected',
     [
@@ -82,6 +85,7 @@ def test_malformed_annotation_line(train_list_with, tmp_path, line, expected):
     assert expected in _one_error_line(proc)
 
 
+@pytest.mark.slow
 def test_dataset_num_classes_must_agree_with_the_head(tiny_synthetic, tmp_path):
     opts = data_options(tiny_synthetic) + ['data.train.num_classes=10']
     proc = _tool(TRAIN, CONFIG, '--work-dir', str(tmp_path / 'w'), '--cfg-options', *opts)
@@ -89,6 +93,7 @@ def test_dataset_num_classes_must_agree_with_the_head(tiny_synthetic, tmp_path):
     assert 'data.train.num_classes=10 but model.cls_head.num_classes=8' in line
 
 
+@pytest.mark.slow
 def test_missing_data_prefix(tiny_synthetic, tmp_path):
     opts = data_options(tiny_synthetic) + [f'data.val.data_prefix={tmp_path}/nowhere']
     proc = _tool(
@@ -97,6 +102,7 @@ def test_missing_data_prefix(tiny_synthetic, tmp_path):
     assert f"data_prefix '{tmp_path}/nowhere'" in _one_error_line(proc)
 
 
+@pytest.mark.slow
 def test_checkpoint_with_another_head_is_refused_in_testing(tiny_trained_run, tmp_path):
     ckpt = torch.load(tiny_trained_run.checkpoint, map_location='cpu', weights_only=True)
     state = ckpt['state_dict']
@@ -114,6 +120,7 @@ def test_checkpoint_with_another_head_is_refused_in_testing(tiny_trained_run, tm
     assert 'top1_acc' not in proc.stdout
 
 
+@pytest.mark.slow
 def test_extra_checkpoint_keys_are_one_warning_line(tiny_trained_run, tmp_path):
     ckpt = torch.load(tiny_trained_run.checkpoint, map_location='cpu', weights_only=True)
     ckpt['state_dict']['cls_head.new_cls.weight'] = torch.zeros(8, 2048, 1, 1, 1)
@@ -129,6 +136,7 @@ def test_extra_checkpoint_keys_are_one_warning_line(tiny_trained_run, tmp_path):
     assert 'top1_acc:' in proc.stdout
 
 
+@pytest.mark.slow
 def test_load_from_a_checkpoint_with_another_head_prints_one_summary(tiny_trained_run, tmp_path):
     opts = tiny_trained_run.cfg_options + [
         f'load_from={tiny_trained_run.checkpoint}',
@@ -152,6 +160,7 @@ def test_load_from_a_checkpoint_with_another_head_prints_one_summary(tiny_traine
     assert 'cls_head.fc_cls.weight (checkpoint [8, 2048], model [5, 2048])' in summary[0]
 
 
+@pytest.mark.slow
 def test_broken_test_video_is_left_out_and_written_as_null(tiny_trained_run, tmp_path):
     root = tiny_trained_run.data_root
     videos = tmp_path / 'videos'
@@ -187,6 +196,7 @@ def test_broken_test_video_is_left_out_and_written_as_null(tiny_trained_run, tmp
     assert printed == pytest.approx(sum(hits) / 7, abs=1e-4)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     'args, expected',
     [
@@ -219,6 +229,7 @@ def test_config_mistakes_in_training(tiny_synthetic, tmp_path, args, expected):
     assert 'Did you mean' not in expected or 'Did you mean' in line
 
 
+@pytest.mark.slow
 def test_syntax_error_names_file_and_line(tmp_path):
     bad = tmp_path / 'bad_config.py'
     bad.write_text(
@@ -228,6 +239,7 @@ def test_syntax_error_names_file_and_line(tmp_path):
     assert f'{bad}, line 3: syntax error' in _one_error_line(proc)
 
 
+@pytest.mark.slow
 def test_unknown_eval_metric_lists_the_valid_ones(tiny_trained_run, tmp_path):
     proc = _tool(
         TEST, CONFIG, tiny_trained_run.checkpoint, '--eval', 'top_k_acuracy',
@@ -238,6 +250,7 @@ def test_unknown_eval_metric_lists_the_valid_ones(tiny_trained_run, tmp_path):
     assert 'mean_class_accuracy, mean_average_precision' in line
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec('mlflow') is not None, reason='mlflow is installed')
 def test_missing_optional_package_says_what_to_install(tiny_synthetic, tmp_path):
     config = tmp_path / 'mlflow_config.py'
@@ -249,6 +262,7 @@ def test_missing_optional_package_says_what_to_install(tiny_synthetic, tmp_path)
     assert 'MlflowLoggerHook needs the mlflow package: pip install mlflow' in _one_error_line(proc)
 
 
+@pytest.mark.slow
 def test_traceback_on_request(tmp_path):
     proc = _tool(TRAIN, str(tmp_path / 'missing.py'), env_extra={'TPN_TRACEBACK': '1'})
     assert proc.returncode != 0

@@ -2,7 +2,6 @@
 
 from collections.abc import Sequence
 
-import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
@@ -23,9 +22,13 @@ def _as_vector(value, name: str) -> np.ndarray:
 class Normalize(BaseTransform):
     """Normalize frames to float32 ``(x - mean) / std``.
 
-    The arithmetic is the one of ``mmcv.imnormalize_`` (float32 subtraction
-    of the mean, then multiplication by the reciprocal of the std), done for
-    the whole clip at once. RGB frames become one stacked
+    The arithmetic is the one of ``mmcv.imnormalize_`` under the OpenCV 4
+    releases MMAction2 was built with: ``x - mean`` and the product with
+    ``1 / std`` are formed in float64 from the float32 ``mean``/``std`` and
+    rounded once to float32. It is written in NumPy, not with OpenCV's
+    in-place ``subtract``/``multiply``, whose results depend on the OpenCV
+    release (OpenCV 5 rounds differently, and returns wrong values for
+    frames 1 or 3 pixels wide). RGB frames become one stacked
     ``T x H x W x 3`` float32 array. Flow frames (``H x W``, x and y
     alternating) become ``T/2 x H x W x 2``.
 
@@ -54,8 +57,8 @@ class Normalize(BaseTransform):
             raise ValueError(f'Normalize: std {self.std.tolist()} contains a zero')
         self.to_bgr = to_bgr
         self.adjust_magnitude = adjust_magnitude
-        self._mean64 = self.mean.astype(np.float64).reshape(1, -1)
-        self._stdinv64 = 1 / self.std.astype(np.float64).reshape(1, -1)
+        self._mean64 = self.mean.astype(np.float64)
+        self._stdinv64 = 1 / self.std.astype(np.float64)
 
     def _normalize_rgb(self, results: dict) -> dict:
         imgs = results['imgs']
@@ -67,22 +70,14 @@ class Normalize(BaseTransform):
                 f'{channels} channels of mean/std'
             )
         out = frames_to_float32(imgs)
-        if channels <= 4:
-            # OpenCV on the clip seen as one tall image: the exact arithmetic
-            # of mmcv.imnormalize_ (float32 subtraction, multiplication by the
-            # float64 reciprocal rounded to float32), and faster than numpy.
-            flat = out.reshape(-1, out.shape[2], channels)
-            if self.to_bgr and channels == 3:
-                cv2.cvtColor(flat, cv2.COLOR_BGR2RGB, flat)
-            elif self.to_bgr:
-                flat[...] = flat[..., ::-1].copy()
-            cv2.subtract(flat, self._mean64, flat)
-            cv2.multiply(flat, self._stdinv64, flat)
-        else:
-            if self.to_bgr:
-                out = np.ascontiguousarray(out[..., ::-1])
-            out -= self.mean
-            np.multiply(out, self._stdinv64[0], out=out, casting='unsafe')
+        if self.to_bgr:
+            out = np.ascontiguousarray(out[..., ::-1])
+        # Frame by frame, so that the float64 intermediate stays one frame big.
+        buffer = np.empty(out.shape[1:], dtype=np.float64)
+        for frame in out:
+            np.subtract(frame, self._mean64, out=buffer)
+            np.multiply(buffer, self._stdinv64, out=buffer)
+            frame[...] = buffer
         results['imgs'] = out
         results['img_norm_cfg'] = dict(mean=self.mean, std=self.std, to_bgr=self.to_bgr)
         return results

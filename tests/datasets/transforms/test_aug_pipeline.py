@@ -91,4 +91,8 @@ def test_matches_frame_by_frame_mmcv_reference():
     mean, std = np.float32(MEAN), np.float32(STD)
     expected = [mmcv.imnormalize_(f.astype(np.float32), mean, std, False) for f in expected]
     expected = np.stack(expected).reshape(1, 2, 4, 32, 32, 3).transpose(0, 1, 5, 2, 3, 4)
-    np.testing.assert_array_equal(results['imgs'], expected.reshape(2, 3, 4, 32, 32))
+    # imnormalize_ rounds once more or less depending on the OpenCV release
+    # (tests/datasets/transforms/test_normalize.py pins our exact arithmetic).
+    np.testing.assert_allclose(
+        results['imgs'], expected.reshape(2, 3, 4, 32, 32), rtol=0, atol=5e-7
+    )

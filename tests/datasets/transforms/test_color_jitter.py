@@ -53,6 +53,23 @@ def test_matches_per_frame_reference(seed):
     np.testing.assert_array_equal(out, expected)
 
 
+@pytest.mark.parametrize('width', [1, 2, 3, 4, 5, 224])
+def test_tiny_and_wide_frames_match_per_frame_reference(width):
+    # The hue step converts colours in place with OpenCV; OpenCV's arithmetic
+    # has differed between releases for frames a few pixels wide.
+    frames = np.random.default_rng(width).integers(0, 256, (3, 4, width, 3), dtype=np.uint8)
+    np.random.seed(width)
+    jitter = ColorJitter(hue=0.3)
+    order = list(jitter.fn_idx)
+    state = np.random.get_state()
+    out = jitter(dict(imgs=frames))['imgs']
+    np.random.set_state(state)
+    factors = [np.random.uniform(*r) for r in (jitter.brightness, jitter.contrast)]
+    factors += [np.random.uniform(*r) for r in (jitter.saturation, jitter.hue)]
+    expected = np.stack([_reference(f, factors, order) for f in frames])
+    np.testing.assert_array_equal(out, expected)
+
+
 def test_identity_and_brightness():
     frames = _frames()
     out = ColorJitter(0, 0, 0, 0)(dict(imgs=frames))['imgs']
