@@ -9,6 +9,8 @@ import pytest
 from mmaction.datasets import BrokenVideoError, DenseSampleFrames, SampleFrames
 
 REFERENCE = Path(__file__).parents[1] / 'data' / 'reference' / 'sample_frames_0x.json'
+# Recorded from MMAction2 1.2.0 by tools/analysis/compare_mmaction2/record_sample_frames_1x.py.
+REFERENCE_1X = REFERENCE.with_name('sample_frames_1x.json')
 
 
 def _reference_groups():
@@ -44,6 +46,51 @@ def test_reference_covers_all_rows():
     assert len(entries) == 4
     for entry in entries.values():
         assert len(entry['frame_inds']) == 2 * 302
+
+
+def _reference_1x():
+    for name, entry in json.loads(REFERENCE_1X.read_text()).items():
+        yield pytest.param(entry['params'], entry['frame_inds'], id=name)
+
+
+@pytest.mark.parametrize(('params', 'rows'), list(_reference_1x()))
+def test_test_mode_matches_mmaction2_1x(params, rows):
+    """Every "START_INDEX:TOTAL_FRAMES[@FPS]" row of the 1.x reference, exactly."""
+    sampler = SampleFrames(**params, test_protocol='1.x')
+    mismatches = []
+    for key, expected in rows.items():
+        position, _, fps = key.partition('@')
+        start_index, total_frames = (int(part) for part in position.split(':'))
+        results = dict(total_frames=total_frames, start_index=start_index)
+        if fps:
+            results['avg_fps'] = float(fps)
+        if sampler(results)['frame_inds'].tolist() != expected:
+            mismatches.append(key)
+    assert len(rows) >= 250
+    assert not mismatches, f'frame_inds differ from MMAction2 1.x for {mismatches[:10]}'
+
+
+def test_the_two_protocols_differ_where_1x_changed_3d_testing():
+    # 1.x spreads 3D test clips from the first to the last start (PySlowFast);
+    # 0.x puts each at its segment's middle. 2D (clip_len=1) sampling is shared.
+    video = dict(total_frames=300, start_index=0)
+    params = dict(clip_len=8, frame_interval=8, num_clips=10, test_mode=True)
+    old = SampleFrames(**params)(dict(video))['frame_inds'][::8]
+    new = SampleFrames(**params, test_protocol='1.x')(dict(video))['frame_inds'][::8]
+    assert old.tolist() == [11, 35, 59, 82, 106, 130, 154, 177, 201, 225]  # 11.85 + 23.7 i
+    assert new.tolist() == [0, 27, 54, 81, 108, 135, 162, 189, 216, 243]  # 243 / 9 = 27
+    params = dict(clip_len=1, num_clips=8, test_mode=True, twice_sample=True)
+    assert (
+        SampleFrames(**params)(dict(video))['frame_inds'].tolist()
+        == SampleFrames(**params, test_protocol='1.x')(dict(video))['frame_inds'].tolist()
+    )
+
+
+def test_protocol_and_target_fps_are_checked():
+    with pytest.raises(ValueError, match="test_protocol must be '0.x' or '1.x'"):
+        SampleFrames(clip_len=8, test_protocol='2.x')
+    with pytest.raises(ValueError, match='target_fps=30 needs test_protocol'):
+        SampleFrames(clip_len=8, target_fps=30)
 
 
 @pytest.mark.parametrize('total_frames', [1, 5, 63, 64, 65, 100, 300])

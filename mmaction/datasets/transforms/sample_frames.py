@@ -11,6 +11,10 @@ from mmaction.registry import TRANSFORMS
 from ..exceptions import BrokenVideoError
 
 
+#: The test protocols of :class:`SampleFrames`: where test clips are placed.
+TEST_PROTOCOLS = ('0.x', '1.x')
+
+
 def _sample_name(results: dict) -> str:
     return str(results.get('filename', results.get('frame_dir', '<unknown sample>')))
 
@@ -19,14 +23,27 @@ def _sample_name(results: dict) -> str:
 class SampleFrames(BaseTransform):
     """Choose the frame indices of ``num_clips`` clips of ``clip_len`` frames.
 
-    The clips are spread evenly over the video. In training each clip starts
-    at a random point of its segment; in test mode at the segment's middle
-    (exactly MMAction2 0.x's test protocol). Frames past the end wrap around
-    (``'loop'``) or repeat the clip's last valid frame (``'repeat_last'``).
+    The clips are spread over the video. In training each clip starts at a
+    random point of its segment. In test mode the clips are placed by the
+    ``test_protocol``, the one MMAction2 release the config was written for
+    (each config dialect's loader sets it, so that a model zoo score is
+    reproduced under the protocol it was measured with):
 
-    Required keys: ``total_frames``, ``start_index``. Added keys:
-    ``frame_inds`` (int64, ``num_clips * clip_len`` entries, twice that with
-    ``twice_sample``), ``clip_len``, ``frame_interval``, ``num_clips``.
+    - ``'0.x'`` (MMAction2 0.x): each clip at the middle of its segment, the
+      segments covering ``num_frames - clip_len * frame_interval + 1`` starts.
+    - ``'1.x'`` (MMAction2 1.x, as PySlowFast): for 3D clips
+      (``clip_len > 1``) and several clips, evenly from the first to the last
+      possible start, ``num_frames - (clip_len - 1) * frame_interval - 1``,
+      rounded (floored with ``target_fps``); one clip sits at the centre. 2D
+      clips (``clip_len == 1``) are placed as in 0.x.
+
+    Frames past the end wrap around (``'loop'``) or repeat the clip's last
+    valid frame (``'repeat_last'``).
+
+    Required keys: ``total_frames``, ``start_index`` (and ``avg_fps`` with
+    ``target_fps``). Added keys: ``frame_inds`` (int64, ``num_clips *
+    clip_len`` entries, twice that with ``twice_sample``), ``clip_len``,
+    ``frame_interval``, ``num_clips``.
 
     Args:
         clip_len (int): Frames per clip.
@@ -39,10 +56,16 @@ class SampleFrames(BaseTransform):
             segment starts (TSM testing). Defaults to False.
         out_of_bound_opt (str): ``'loop'`` or ``'repeat_last'``.
             Defaults to ``'loop'``.
-        test_mode (bool): Deterministic, centred sampling. Defaults to False.
+        test_mode (bool): Deterministic sampling. Defaults to False.
         start_index (None): Deprecated; the dataset sets ``start_index``.
         keep_tail_frames (bool): In training, let clips reach the video's
             last frames (float segment length). Defaults to False.
+        target_fps (int, optional): Sample as if the video had this frame
+            rate (its own is ``results['avg_fps']``): a clip spans
+            ``clip_len * frame_interval`` frames at ``target_fps``. Only with
+            ``test_protocol='1.x'`` (0.x had no such option). Defaults to None.
+        test_protocol (str): ``'0.x'`` or ``'1.x'``, see above. Defaults to
+            ``'0.x'``.
     """
 
     def __init__(
@@ -56,7 +79,19 @@ class SampleFrames(BaseTransform):
         test_mode: bool = False,
         start_index: Optional[int] = None,
         keep_tail_frames: bool = False,
+        target_fps: Optional[float] = None,
+        test_protocol: str = '0.x',
     ) -> None:
+        if test_protocol not in TEST_PROTOCOLS:
+            raise ValueError(
+                f"test_protocol must be '0.x' or '1.x' (the MMAction2 release whose test "
+                f'clip placement to follow), got {test_protocol!r}'
+            )
+        if target_fps is not None and (test_protocol != '1.x' or not target_fps > 0):
+            raise ValueError(
+                f"target_fps={target_fps!r} needs test_protocol='1.x' and a positive rate "
+                '(MMAction2 0.x had no target_fps)'
+            )
         if out_of_bound_opt not in ('loop', 'repeat_last'):
             raise ValueError(
                 f"out_of_bound_opt must be 'loop' or 'repeat_last', got {out_of_bound_opt!r}"
@@ -76,6 +111,8 @@ class SampleFrames(BaseTransform):
         self.out_of_bound_opt = out_of_bound_opt
         self.test_mode = test_mode
         self.keep_tail_frames = keep_tail_frames
+        self.target_fps = target_fps
+        self.test_protocol = test_protocol
         if start_index is not None:
             warnings.warn(
                 'SampleFrames(start_index=...) is ignored: the dataset sets start_index',
@@ -83,13 +120,12 @@ class SampleFrames(BaseTransform):
                 stacklevel=2,
             )
 
-    def _get_train_clips(self, num_frames: int) -> np.ndarray:
-        """Random clip starts, one per segment of the video."""
-        span = self.clip_len * self.frame_interval
+    def _get_train_clips(self, num_frames: int, span: float) -> np.ndarray:
+        """Random clip starts, one per segment of the video (``span``: frames a clip covers)."""
         num_clips = self.num_clips
         if self.keep_tail_frames:
             segment = (num_frames - span + 1) / float(num_clips)
-            if num_frames >= span:
+            if num_frames > span - 1:
                 starts = np.arange(num_clips) * segment
                 return (starts + np.random.uniform(0, segment, num_clips)).astype(np.int64)
             return np.zeros(num_clips, dtype=np.int64)
@@ -104,9 +140,10 @@ class SampleFrames(BaseTransform):
             return np.around(np.arange(num_clips) * step)
         return np.zeros(num_clips, dtype=np.int64)
 
-    def _get_test_clips(self, num_frames: int) -> np.ndarray:
-        """Clip starts at the middle of each segment (and at its start if twice)."""
-        span = self.clip_len * self.frame_interval
+    def _get_test_clips(self, num_frames: int, span: float) -> np.ndarray:
+        """Test clip starts: 0.x's segment middles, or 1.x's placement (class doc)."""
+        if self.test_protocol == '1.x':
+            return self._get_test_clips_1x(num_frames, span)
         segment = (num_frames - span + 1) / float(self.num_clips)
         if num_frames < span:
             return np.zeros(self.num_clips, dtype=np.int64)
@@ -117,10 +154,37 @@ class SampleFrames(BaseTransform):
             offsets = np.concatenate([offsets, starts])
         return offsets
 
-    def _sample_clips(self, num_frames: int) -> np.ndarray:
+    def _get_test_clips_1x(self, num_frames: int, span: float) -> np.ndarray:
+        """MMAction2 1.x's test clips: segment middles in 2D, evenly spread starts in 3D."""
+        if self.clip_len == 1:
+            segment = num_frames / float(self.num_clips)
+            starts = np.arange(self.num_clips) * segment
+            offsets = starts + segment / 2.0
+            return np.concatenate([offsets, starts]) if self.twice_sample else offsets
+        max_offset = max(num_frames - span, 0)
+        num_clips = self.num_clips * 2 if self.twice_sample else self.num_clips
+        if num_clips == 1:
+            return np.array([max_offset // 2])
+        # 1.x divides by num_clips - 1 even when twice_sample doubles the
+        # clips (and by zero for one clip sampled twice): kept as it is.
+        with np.errstate(divide='ignore', invalid='ignore'):
+            between = max_offset / float(self.num_clips - 1)
+        if self.target_fps is not None:
+            return np.arange(num_clips) * np.floor(between)
+        return np.round(np.arange(num_clips) * between)
+
+    def _span(self, fps_scale: float) -> float:
+        """Frames one clip covers in the video (1.x's ``ori_clip_len``)."""
+        if self.target_fps is not None:
+            return np.maximum(1, self.clip_len * self.frame_interval * fps_scale)
+        if self.test_mode and self.test_protocol == '1.x':
+            return (self.clip_len - 1) * self.frame_interval + 1
+        return self.clip_len * self.frame_interval
+
+    def _sample_clips(self, num_frames: int, span: float) -> np.ndarray:
         if self.test_mode:
-            return self._get_test_clips(num_frames)
-        return self._get_train_clips(num_frames)
+            return self._get_test_clips(num_frames, span)
+        return self._get_train_clips(num_frames, span)
 
     def _bound(self, frame_inds: np.ndarray, total_frames: int) -> np.ndarray:
         frame_inds = frame_inds.reshape(-1, self.clip_len)
@@ -140,9 +204,15 @@ class SampleFrames(BaseTransform):
         total_frames = int(results['total_frames'])
         if total_frames <= 0:
             raise BrokenVideoError(_sample_name(results), f'total_frames is {total_frames}')
-        clip_offsets = self._sample_clips(total_frames)
-        frame_inds = clip_offsets[:, None] + np.arange(self.clip_len)[None, :] * self.frame_interval
-        frame_inds = frame_inds.reshape(-1)
+        fps = results.get('avg_fps')
+        fps_scale = fps / self.target_fps if self.target_fps is not None and fps else 1.0
+        span = self._span(fps_scale)
+        clip_offsets = self._sample_clips(total_frames, span)
+        if self.target_fps is not None:
+            steps = np.linspace(0, span - 1, self.clip_len).astype(np.int32)
+        else:
+            steps = np.arange(self.clip_len) * self.frame_interval
+        frame_inds = (clip_offsets[:, None] + steps[None, :]).reshape(-1)
         if self.temporal_jitter:
             frame_inds = frame_inds + np.random.randint(self.frame_interval, size=len(frame_inds))
         frame_inds = self._bound(frame_inds, total_frames).reshape(-1) + results['start_index']
@@ -157,7 +227,8 @@ class SampleFrames(BaseTransform):
             f'{type(self).__name__}(clip_len={self.clip_len}, '
             f'frame_interval={self.frame_interval}, num_clips={self.num_clips}, '
             f'temporal_jitter={self.temporal_jitter}, twice_sample={self.twice_sample}, '
-            f'out_of_bound_opt={self.out_of_bound_opt}, test_mode={self.test_mode})'
+            f'out_of_bound_opt={self.out_of_bound_opt}, test_mode={self.test_mode}, '
+            f'test_protocol={self.test_protocol!r})'
         )
 
 
@@ -182,13 +253,13 @@ class DenseSampleFrames(SampleFrames):
         self.sample_range = sample_range
         self.num_sample_positions = num_sample_positions
 
-    def _get_train_clips(self, num_frames: int) -> np.ndarray:
+    def _get_train_clips(self, num_frames: int, span: float) -> np.ndarray:
         positions = max(1, 1 + num_frames - self.sample_range)
         interval = self.sample_range // self.num_clips
         start = 0 if positions == 1 else np.random.randint(0, positions - 1)
         return (np.arange(self.num_clips) * interval + start) % num_frames
 
-    def _get_test_clips(self, num_frames: int) -> np.ndarray:
+    def _get_test_clips(self, num_frames: int, span: float) -> np.ndarray:
         positions = max(1, 1 + num_frames - self.sample_range)
         interval = self.sample_range // self.num_clips
         starts = np.linspace(0, positions - 1, num=self.num_sample_positions, dtype=int)

@@ -17,8 +17,8 @@ from mmaction.utils.synthetic_data import CLASS_NAMES, generate_dataset
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Generate the synthetic motion data set')
     parser.add_argument('--out', default='data/synthetic', help='output root folder')
-    parser.add_argument('--num-train-per-class', type=int, default=64)
-    parser.add_argument('--num-val-per-class', type=int, default=8)
+    parser.add_argument('--num-train-per-class', type=int, default=128)
+    parser.add_argument('--num-val-per-class', type=int, default=16)
     parser.add_argument('--width', type=int, default=64, help='frame width in pixels')
     parser.add_argument('--height', type=int, default=64, help='frame height in pixels')
     parser.add_argument('--frames', type=int, default=32, help='frames per video')
