@@ -28,9 +28,9 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from mmaction.datasets import action_collate, load_label_map
-from mmaction.engine.config_adapter import convert_inference_config
-from mmaction.engine.config_check import explain_registry_errors, naming_config
-from mmaction.engine.config_loader import check_cfg_options, load_config
+from mmaction.engine.config.checks import explain_registry_errors, naming_config
+from mmaction.engine.config.convert import convert_inference_config
+from mmaction.engine.config.loader import check_cfg_options, load_config
 from mmaction.registry import MODELS
 from mmaction.utils import load_checkpoint
 from mmaction.utils.errors import AnnotationError, ConfigError

@@ -9,7 +9,7 @@ from mmengine.config import Config
 from tool_loader import load_tool
 from torch import nn
 
-from mmaction.engine.model_analysis import (
+from mmaction.analysis.model_analysis import (
     build_recognizer_from_config,
     count_flops,
     flops_input_from_shape_arg,

@@ -9,7 +9,7 @@ import torch
 from mmengine.config import Config
 from tpn_run_helpers import CONFIG, ROOT, run
 
-from mmaction.engine.model_analysis import build_recognizer_from_config
+from mmaction.analysis.model_analysis import build_recognizer_from_config
 from mmaction.utils import load_checkpoint
 
 TOOL = f'{ROOT}/tools/deployment/pytorch2onnx.py'

@@ -58,7 +58,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def build_dataset(dataset_cfg: dict):
     """Build a 0.x dataset config with a trailing ``Normalize`` moved off, as training does."""
-    from mmaction.engine.data_adapter import move_normalize_to_model
+    from mmaction.engine.config.data import move_normalize_to_model
     from mmaction.registry import DATASETS
 
     data = {'split': dict(dataset_cfg)}

@@ -15,7 +15,7 @@ def main(argv: Optional[List[str]] = None) -> str:
     parser = argparse.ArgumentParser(description='Markdown table of bench_train.py results')
     parser.add_argument('files', nargs='+', help='files written by bench_train.py --json')
     args = parser.parse_args(argv)
-    from mmaction.engine.bench_train import format_table
+    from mmaction.analysis.bench_train import format_table
 
     records = []
     for path in args.files:

@@ -59,9 +59,9 @@ def main(argv: Optional[List[str]] = None) -> dict:
     import torch
     from mmengine.config import Config
 
-    from mmaction.engine.model_analysis import build_recognizer_from_config, read_test_input_spec
-    from mmaction.engine.precision import resolve_precision
-    from mmaction.engine.speed import SpeedPlan
+    from mmaction.analysis.model_analysis import build_recognizer_from_config, read_test_input_spec
+    from mmaction.engine.speed.plan import SpeedPlan
+    from mmaction.engine.speed.precision import resolve_precision
     from mmaction.utils import load_checkpoint
 
     device = torch.device(args.device or ('cuda' if torch.cuda.is_available() else 'cpu'))
@@ -73,7 +73,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
     if args.checkpoint:
         load_checkpoint(model, args.checkpoint, map_location='cpu')
     if args.fuse_conv_bn:
-        from mmaction.engine.fuse_conv_bn import fuse_conv_bn
+        from mmaction.engine.speed.fuse_conv_bn import fuse_conv_bn
 
         model = fuse_conv_bn(model)
     model = model.to(device).eval()

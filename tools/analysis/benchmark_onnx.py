@@ -48,13 +48,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 
 def main(argv: Optional[List[str]] = None):
-    """Print and return the :class:`~mmaction.engine.onnx_benchmark.SpeedComparison`."""
+    """Print and return the :class:`~mmaction.analysis.onnx_benchmark.SpeedComparison`."""
     args = parse_args(argv)
     import torch
 
+    from mmaction.analysis.onnx_benchmark import compare_onnx_speed
+    from mmaction.deploy.onnx_export import build_predictor, export_onnx, import_deploy_package
     from mmaction.engine import cli_guard, load_config
-    from mmaction.engine.onnx_benchmark import compare_onnx_speed
-    from mmaction.engine.onnx_export import build_predictor, export_onnx, import_deploy_package
 
     with cli_guard(), tempfile.TemporaryDirectory() as tmp:
         ort = import_deploy_package('onnxruntime', 'The ONNX Runtime benchmark')

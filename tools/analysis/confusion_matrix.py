@@ -52,13 +52,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None):
     """Write the matrix; return it (rows true classes, columns predicted)."""
     args = parse_args(argv)
-    from mmaction.datasets import load_label_map
-    from mmaction.engine import cli_guard, load_config
-    from mmaction.engine.result_analysis import (
+    from mmaction.analysis.result_analysis import (
         load_scored_test_set,
         result_confusion_matrix,
         write_confusion_csv,
     )
+    from mmaction.datasets import load_label_map
+    from mmaction.engine import cli_guard, load_config
     from mmaction.visualization import check_figure_path, plot_confusion_matrix
 
     with cli_guard():

@@ -48,7 +48,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
     import torch
     from mmengine.config import Config
 
-    from mmaction.engine.model_analysis import (
+    from mmaction.analysis.model_analysis import (
         build_recognizer_from_config,
         count_flops,
         count_parameters,

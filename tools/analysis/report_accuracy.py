@@ -49,9 +49,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     """Print and return the mean class accuracy and the top-k accuracies."""
     args = parse_args(argv)
+    from mmaction.analysis.video_score_reader import load_video_scores
     from mmaction.datasets import load_list_labels
     from mmaction.engine import cli_guard
-    from mmaction.engine.video_score_reader import load_video_scores
     from mmaction.evaluation import fuse_video_scores, mean_class_accuracy, top_k_accuracy
 
     with cli_guard():
