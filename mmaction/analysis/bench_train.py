@@ -2,8 +2,8 @@
 
 Three parts can be measured, each built exactly as ``tools/train.py`` builds
 it (:func:`~mmaction.engine.convert_train_config`, the run's
-:class:`~mmaction.engine.speed.plan.SpeedPlan`, mmengine's optimizer wrapper and
-data loader):
+:class:`~mmaction.engine.speed.plan.SpeedPlan` applied by the model builder,
+mmengine's optimizer wrapper and data loader):
 
 ``model``
     ``model.train_step`` (preprocessing, forward, loss, backward, optimizer
@@ -23,13 +23,16 @@ divided by the step time and by the device's dense peak for the precision
 """
 
 import copy
+import dataclasses
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import torch
 
-from mmaction.engine.speed.precision import default_device_type, set_tf32
+from mmaction.engine.input_spec import read_input_spec
+from mmaction.engine.model_builder import build_model
+from mmaction.engine.speed.precision import default_device_type
 from mmaction.utils.errors import UserError
 
 #: Dense peak TFLOP/s (no sparsity) by GPU name and precision, from NVIDIA's data
@@ -171,8 +174,6 @@ class _Timer:
 
 def _synthetic_batch(cfg: dict, model, batch: int, device: torch.device) -> dict:
     """A collated batch of the training input shape, on the device."""
-    from .model_analysis import read_input_spec
-
     shape = read_input_spec(cfg, 'train').batch_shape(batch)
     preprocessor = getattr(model, 'data_preprocessor', None)
     if getattr(preprocessor, 'mean', None) is not None:  # frames stay uint8 until the model
@@ -233,13 +234,12 @@ def _run_steps(step: Callable[[], int], options: BenchOptions, timer: _Timer) ->
 
 
 def _build_model(settings: dict, device: torch.device):
-    import mmaction.models  # noqa: F401  (registers the models)
-    from mmaction.registry import MODELS
+    """The training model, in its memory format but not compiled yet: FLOPs are counted eager.
 
-    # Not init_weights(): no pretrained download, and speed does not depend on values.
-    model = MODELS.build(copy.deepcopy(settings['model'])).to(device).train()
-    settings['speed'].apply_memory_format(model)
-    return model
+    Not ``init_weights``: no pretrained download, and speed does not depend on values.
+    """
+    eager = dataclasses.replace(settings['speed'], compile=None)
+    return build_model(settings['model'], speed=eager, device=device, training=True)
 
 
 def _device(device: Optional[str]) -> torch.device:
@@ -293,7 +293,6 @@ def bench_train(
     device = _device(device)
     src = _bench_config(cfg, options, device.type)
     settings = convert_train_config(src, config_path)
-    set_tf32(settings['speed'].precision.allow_tf32)
     torch.backends.cudnn.benchmark = bool(settings['env_cfg']['cudnn_benchmark'])
     batch = int(settings['train_dataloader']['batch_size'])
     timer = _Timer(device)

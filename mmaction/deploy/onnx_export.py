@@ -16,58 +16,40 @@ operators (Conv, Pad, Slice, Concat, Resize, ReduceMean, Softmax, ...), also
 with a dynamic batch axis, and it writes opset 18 or newer.
 """
 
-import importlib
 import os
 import os.path as osp
 import time
 from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Tuple
 
-import numpy as np
 import torch
 from torch import nn
 
-from mmaction.analysis.model_analysis import (
-    build_recognizer_from_config,
-    is_3d_recognizer,
-    read_test_input_spec,
-)
 from mmaction.engine.config.checks import explain_registry_errors
-from mmaction.utils import ConfigError, load_checkpoint, missing_package
+from mmaction.engine.config.convert import model_cfg_for_testing
+from mmaction.engine.input_spec import is_3d_recognizer, read_test_input_spec
+from mmaction.engine.model_builder import build_model
+from mmaction.utils import ConfigError
+
+from .onnx_runtime import import_deploy_package, verify_onnx
 
 __all__ = [
-    'DEPLOY_INSTALL',
     'ExportOptions',
     'ExportResult',
     'MIN_OPSET',
-    'OnnxMismatchError',
     'RecognizerPredictor',
-    'VERIFY_ATOL',
     'build_predictor',
     'check_export_shape',
     'check_opset',
-    'compare_predictions',
-    'create_ort_session',
     'export_onnx',
     'export_recognizer',
-    'import_deploy_package',
     'predict_or_explain',
-    'run_ort_session',
-    'verify_onnx',
 ]
 
-#: How the optional packages of this module are installed.
-DEPLOY_INSTALL = 'pip install -e ".[deploy]"'
 #: Oldest opset the ``torch.export``-based exporter writes (its operator library's).
 MIN_OPSET = 18
-#: ``--verify`` fails when a probability differs from PyTorch's by more than this.
-VERIFY_ATOL = 1e-4
 INPUT_NAME = 'input'
 OUTPUT_NAME = 'output'
-
-
-class OnnxMismatchError(RuntimeError):
-    """ONNX Runtime's outputs differ from PyTorch's by more than the tolerance."""
 
 
 @dataclass
@@ -82,7 +64,7 @@ class ExportOptions:
         opset: ``--opset``: ONNX opset version (at least :data:`MIN_OPSET`).
         dynamic_export: ``--dynamic-export``: make the batch axis N dynamic.
         verify: ``--verify``: run the file with ONNX Runtime on the same input
-            and fail unless it matches PyTorch to :data:`VERIFY_ATOL`.
+            and fail unless it matches PyTorch to :data:`~.onnx_runtime.VERIFY_ATOL`.
     """
 
     output_file: str = 'tmp.onnx'
@@ -131,25 +113,6 @@ class RecognizerPredictor(nn.Module):
     def forward(self, imgs: torch.Tensor) -> torch.Tensor:
         """Per-video scores of a preprocessed batch (see the module docstring)."""
         return self.recognizer(imgs, mode='predict')
-
-
-def import_deploy_package(name: str, feature: str) -> Any:
-    """Import an optional package of the ``deploy`` extra.
-
-    Args:
-        name: Import name: ``'onnx'``, ``'onnxscript'`` or ``'onnxruntime'``.
-        feature: What needs it, for the error message.
-
-    Returns:
-        module: The imported package.
-
-    Raises:
-        MissingPackageError: It is not installed; the message says how to install it.
-    """
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        raise missing_package(name, feature, DEPLOY_INSTALL) from None
 
 
 def _shape_text(shape: Sequence[int]) -> str:
@@ -260,99 +223,6 @@ def export_onnx(
     )
 
 
-def create_ort_session(onnx_file: str, threads: Optional[int] = None) -> Any:
-    """An ONNX Runtime CPU session with all graph optimizations.
-
-    Args:
-        onnx_file: The ``.onnx`` file.
-        threads: Intra-op threads; None uses as many as PyTorch does
-            (``torch.get_num_threads()``), so that the two compare on equal terms.
-
-    Returns:
-        onnxruntime.InferenceSession: The session. Operators run one after
-        another (one inter-op thread): the recognizers are a chain of layers,
-        and every thread is given to the parallelism inside each operator.
-    """
-    ort = import_deploy_package('onnxruntime', 'Running an ONNX file')
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.intra_op_num_threads = threads or torch.get_num_threads()
-    options.inter_op_num_threads = 1
-    return ort.InferenceSession(onnx_file, options, providers=['CPUExecutionProvider'])
-
-
-def run_ort_session(session: Any, imgs: torch.Tensor) -> np.ndarray:
-    """Run an exported recognizer on a preprocessed batch; returns its output."""
-    return session.run(None, {session.get_inputs()[0].name: imgs.detach().cpu().numpy()})[0]
-
-
-def _as_probabilities(scores: np.ndarray, already: bool) -> np.ndarray:
-    scores = scores.astype(np.float64)
-    if already:
-        return scores
-    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
-
-
-def compare_predictions(onnx_out: np.ndarray, torch_out: np.ndarray, average_clips: Any) -> float:
-    """Largest absolute difference between two predictions, as probabilities.
-
-    Args:
-        onnx_out: ONNX Runtime's output.
-        torch_out: PyTorch's output for the same input.
-        average_clips: The model's ``test_cfg['average_clips']``: with
-            ``'prob'`` the outputs are probabilities already; otherwise they
-            are scores, turned into probabilities with a softmax over classes.
-
-    Returns:
-        float: ``max |p_onnx - p_torch|``.
-    """
-    if onnx_out.shape != torch_out.shape:
-        raise OnnxMismatchError(
-            f'ONNX Runtime gives an output of shape {onnx_out.shape}, PyTorch {torch_out.shape}'
-        )
-    already = average_clips == 'prob'
-    diff = _as_probabilities(onnx_out, already) - _as_probabilities(torch_out, already)
-    return float(np.abs(diff).max()) if diff.size else 0.0
-
-
-def verify_onnx(
-    onnx_file: str,
-    imgs: torch.Tensor,
-    expected: torch.Tensor,
-    average_clips: Any,
-    atol: float = VERIFY_ATOL,
-) -> float:
-    """Check an ONNX file, run it with ONNX Runtime and compare with PyTorch's output.
-
-    Args:
-        onnx_file: The exported file.
-        imgs: The input PyTorch ran on.
-        expected: PyTorch's output on ``imgs``.
-        average_clips: The model's ``test_cfg['average_clips']`` (see
-            :func:`compare_predictions`).
-        atol: Largest difference allowed, in probability.
-
-    Returns:
-        float: The largest difference, in probability.
-
-    Raises:
-        OnnxMismatchError: The outputs differ by more than ``atol``.
-    """
-    onnx = import_deploy_package('onnx', 'ONNX export --verify')
-    session = create_ort_session(onnx_file)  # checks for onnxruntime first
-    onnx.checker.check_model(onnx_file)
-    got = run_ort_session(session, imgs)
-    diff = compare_predictions(got, expected.detach().cpu().numpy(), average_clips)
-    if not diff <= atol:
-        raise OnnxMismatchError(
-            f'{onnx_file}: ONNX Runtime and PyTorch differ by up to {diff:.3g} in '
-            f'probability (tolerance {atol:g})'
-        )
-    return diff
-
-
 def _required_packages(verify: bool) -> List[str]:
     return ['onnx', 'onnxscript'] + (['onnxruntime'] if verify else [])
 
@@ -380,9 +250,7 @@ def build_predictor(
         the checked input shape.
     """
     with explain_registry_errors(cfg, config_path):
-        model = build_recognizer_from_config(cfg)
-    if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+        model = build_model(model_cfg_for_testing(cfg), checkpoint, strict=True)
     # Chunking the views is a Python loop over the batch; the graph takes them all at once.
     model.max_testing_views = None
     shape = check_export_shape(model, shape or _default_shape(cfg))
@@ -416,7 +284,8 @@ def export_recognizer(
         MissingPackageError: onnx, onnxscript or (``verify``) onnxruntime is missing.
         CheckpointError: The checkpoint does not fit the model.
         ConfigError: The shape does not fit the model, or the opset is too old.
-        OnnxMismatchError: With ``verify``, the outputs differ by more than :data:`VERIFY_ATOL`.
+        OnnxMismatchError: With ``verify``, the outputs differ by more than
+            :data:`~.onnx_runtime.VERIFY_ATOL`.
     """
     options = options or ExportOptions()
     for name in _required_packages(options.verify):

@@ -4,17 +4,15 @@ from typing import Dict, Optional
 
 from mmengine.config import Config
 
-from mmaction.registry import MODELS
-from mmaction.utils import load_checkpoint, patch_mmengine_checkpoint_loading
-
-from .config.checks import explain_registry_errors, naming_config
-from .config.convert import convert_test_config, runner_config
+from .config.checks import explain_registry_errors
+from .config.convert import convert_test_config
 from .config.data import build_checked_datasets
+from .model_builder import build_model
 from .options import TestOptions
-from .runtime.console import setup_console, show, show_run_header
+from .run_setup import announce_run, prepare_run
+from .runtime.console import show
 from .runtime.hooks.console_progress_hook import format_metric_lines
 from .runtime.runner import ActionRunner
-from .speed.fuse_conv_bn import fuse_conv_bn
 
 
 def test_model(
@@ -37,28 +35,19 @@ def test_model(
         The metrics (identical on every process).
     """
     options = options or TestOptions()
-    patch_mmengine_checkpoint_loading()
-    import mmaction.datasets  # noqa: F401  (registers datasets and transforms)
-    import mmaction.evaluation  # noqa: F401  (registers metrics)
-    import mmaction.models  # noqa: F401  (registers models)
-
-    setup_console(verbose=options.verbose)
-    with naming_config(config_path):
-        settings = convert_test_config(cfg, config_path, options)
-    notes = settings.pop('notes')
-    runner_cfg = runner_config(cfg, settings['work_dir'])
+    settings, runner_cfg, notes = prepare_run(convert_test_config, cfg, config_path, options)
     with explain_registry_errors(cfg, config_path):
         model_cfg = settings.pop('model')
         datasets = build_checked_datasets(settings, model_cfg)
-        model = MODELS.build(model_cfg)
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
-        model.eval()
-        if options.fuse_conv_bn:
-            model = fuse_conv_bn(model)
+        model = build_model(
+            model_cfg,
+            checkpoint,
+            strict=True,
+            speed=settings['speed'],
+            fuse_conv_bn=options.fuse_conv_bn,
+        )
         runner = ActionRunner(model=model, cfg=runner_cfg, verbose=options.verbose, **settings)
-        show_run_header('Testing', config_path, runner, datasets)
-        for note in notes:
-            show(note, runner.logger)
+        announce_run('Testing', config_path, runner, datasets, notes)
         show(f'Checkpoint: {checkpoint}', runner.logger)
         results = runner.test()
     lines = [format_metric_lines(results)]

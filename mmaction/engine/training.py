@@ -6,13 +6,12 @@ from typing import Dict, Optional
 
 from mmengine.config import Config
 
-from mmaction.utils import patch_mmengine_checkpoint_loading
-
-from .config.checks import explain_registry_errors, naming_config
-from .config.convert import convert_train_config, runner_config
+from .config.checks import explain_registry_errors
+from .config.convert import convert_train_config
 from .config.data import build_checked_datasets
 from .options import TrainOptions
-from .runtime.console import setup_console, show, show_run_header
+from .run_setup import announce_run, prepare_run
+from .runtime.console import show
 from .runtime.hooks.console_progress_hook import format_metric_lines
 from .runtime.runner import ActionRunner
 
@@ -74,22 +73,12 @@ def train_model(
         ``test_last``/``test_best``; else an empty dict.
     """
     options = options or TrainOptions()
-    patch_mmengine_checkpoint_loading()
-    import mmaction.datasets  # noqa: F401  (registers datasets and transforms)
-    import mmaction.evaluation  # noqa: F401  (registers metrics)
-    import mmaction.models  # noqa: F401  (registers models)
-
-    setup_console(verbose=options.verbose)
-    with naming_config(config_path):
-        settings = convert_train_config(cfg, config_path, options)
-    notes = settings.pop('notes')
-    runner_cfg = runner_config(cfg, settings['work_dir'])
+    settings, runner_cfg, notes = prepare_run(convert_train_config, cfg, config_path, options)
     with explain_registry_errors(cfg, config_path):
         datasets = build_checked_datasets(settings, settings['model'])
+        # The runner builds the model config with the model builder (see ActionRunner).
         runner = ActionRunner(cfg=runner_cfg, verbose=options.verbose, **settings)
-        show_run_header('Training', config_path, runner, datasets)
-        for note in notes:
-            show(note, runner.logger)
+        announce_run('Training', config_path, runner, datasets, notes)
         runner.train()
         if not options.test:
             return {}

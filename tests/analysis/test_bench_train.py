@@ -13,7 +13,9 @@ from mmaction.analysis.bench_train import (
     format_table,
     peak_tflops,
 )
-from mmaction.analysis.model_analysis import build_recognizer_from_config, count_flops
+from mmaction.analysis.model_analysis import count_flops
+from mmaction.engine.config.convert import model_cfg_for_testing
+from mmaction.engine.model_builder import build_model
 from mmaction.engine.speed import precision as precision_module
 from mmaction.utils.errors import UserError
 
@@ -48,7 +50,7 @@ def test_model_part_figures_agree(cfg):
     assert result.peak_memory_mb is None  # CUDA only
     assert result.data_wait_fraction is None
     # Training FLOPs: forward plus backward, about three forward passes.
-    model = build_recognizer_from_config(cfg)
+    model = build_model(model_cfg_for_testing(cfg))
     forward, _ = count_flops(model, torch.zeros(result.input_shape))
     assert 2.0 < result.flops_per_clip * BATCH / forward < 3.5
     assert result.achieved_tflops == pytest.approx(

@@ -10,7 +10,8 @@ from mmengine.config import Config
 from tpn_run_helpers import load_ckpt
 
 from mmaction.analysis.checkpoint_publisher import publish_checkpoint
-from mmaction.analysis.model_analysis import build_recognizer_from_config
+from mmaction.engine.config.convert import model_cfg_for_testing
+from mmaction.engine.model_builder import build_model
 from mmaction.utils import load_checkpoint
 
 
@@ -41,7 +42,7 @@ def test_publish_a_trained_checkpoint(tiny_trained_run, tmp_path):
     for key, value in source['state_dict'].items():
         assert torch.equal(plain['state_dict'][key], value), key
     # It loads strictly into the model of its config.
-    model = build_recognizer_from_config(Config.fromfile(tiny_trained_run.config))
+    model = build_model(model_cfg_for_testing(Config.fromfile(tiny_trained_run.config)))
     load_checkpoint(model, published.path, strict=True)
     # Publishing again gives the same bytes, hence the same name.
     assert (

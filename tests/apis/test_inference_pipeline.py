@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
-from mmaction.analysis.model_analysis import read_test_input_spec
 from mmaction.apis import Views
 from mmaction.apis.inference_pipeline import FrameFolderFormat, fit_pipeline, initial_results
 from mmaction.apis.video_source import VideoInput, count_frames, describe_input
 from mmaction.datasets import BrokenVideoError, Compose
+from mmaction.engine.input_spec import read_test_input_spec
 from mmaction.utils.errors import ConfigError
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

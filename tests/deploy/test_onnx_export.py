@@ -8,49 +8,49 @@ import onnx
 import onnxruntime as ort
 import pytest
 import torch
-from conftest import NUM_CLASSES, slowonly_tpn_cfg, tpn_head, tpn_neck
 from mmengine.config import Config
 
-from mmaction.analysis.model_analysis import build_recognizer_from_config
-from mmaction.deploy.onnx_export import (
-    ExportOptions,
+from mmaction.deploy.onnx_export import ExportOptions, check_export_shape, export_recognizer
+from mmaction.deploy.onnx_runtime import (
     OnnxMismatchError,
-    check_export_shape,
     compare_predictions,
-    export_recognizer,
     import_deploy_package,
     verify_onnx,
 )
+from mmaction.engine.config.convert import model_cfg_for_testing
+from mmaction.engine.model_builder import build_model
 from mmaction.utils import CheckpointError, ConfigError, MissingPackageError
 
-HEAD = tpn_head()
-MODEL_3D = slowonly_tpn_cfg(test_cfg=dict(average_clips='prob'))
 
-# TSM with the test protocol of the seed config: fully convolutional test,
-# twice-sampled segments (2 views of num_segments frames per video).
-MODEL_2D = dict(
-    type='Recognizer2D',
-    backbone=dict(
-        type='ResNetTSM',
-        depth=18,
-        pretrained=None,
-        num_stages=3,
-        out_indices=(1, 2),
-        strides=(1, 2, 2),
-        dilations=(1, 1, 1),
-        num_segments=4,
-        shift_div=4,
-    ),
-    neck=tpn_neck(128, 256, 4),
-    cls_head=HEAD,
-    test_cfg=dict(average_clips='prob', fcn_test=True),
-)
+@pytest.fixture(scope='module')
+def model_cfgs(slowonly_tpn_cfg, tpn_neck, tpn_head):
+    """``'3d'``: tiny SlowOnly TPN; ``'2d'``: tiny TSM TPN with the seed config's test protocol."""
+    # TSM with the test protocol of the seed config: fully convolutional test,
+    # twice-sampled segments (2 views of num_segments frames per video).
+    tsm = dict(
+        type='Recognizer2D',
+        backbone=dict(
+            type='ResNetTSM',
+            depth=18,
+            pretrained=None,
+            num_stages=3,
+            out_indices=(1, 2),
+            strides=(1, 2, 2),
+            dilations=(1, 1, 1),
+            num_segments=4,
+            shift_div=4,
+        ),
+        neck=tpn_neck(128, 256, 4),
+        cls_head=tpn_head(),
+        test_cfg=dict(average_clips='prob', fcn_test=True),
+    )
+    return {'3d': slowonly_tpn_cfg(test_cfg=dict(average_clips='prob')), '2d': tsm}
 
 
 def _checkpoint(model_cfg, path: Path) -> str:
     """Random weights with non-trivial BN statistics, saved as a 0.x checkpoint."""
     torch.manual_seed(0)
-    model = build_recognizer_from_config(dict(model=model_cfg))
+    model = build_model(model_cfg_for_testing(dict(model=model_cfg)))
     model.init_weights()
     for module in model.modules():
         if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
@@ -64,7 +64,7 @@ def _checkpoint(model_cfg, path: Path) -> str:
 
 def _eager(model_cfg, checkpoint, imgs):
     """PyTorch's prediction, from a model built and loaded here (not by the exporter)."""
-    model = build_recognizer_from_config(dict(model=model_cfg))
+    model = build_model(model_cfg_for_testing(dict(model=model_cfg)))
     state = torch.load(checkpoint, weights_only=True)['state_dict']
     model.load_state_dict(state)
     with torch.no_grad():
@@ -86,14 +86,12 @@ def _batch_dim(onnx_file):
 
 
 @pytest.fixture(scope='module')
-def exported(tmp_path_factory):
+def exported(tmp_path_factory, model_cfgs):
     """Both tiny models exported once with --verify and --dynamic-export."""
     root = tmp_path_factory.mktemp('onnx')
     out = {}
-    for name, model_cfg, shape in (
-        ('3d', MODEL_3D, (1, 2, 3, 4, 32, 32)),
-        ('2d', MODEL_2D, (1, 8, 3, 32, 32)),
-    ):
+    for name, shape in (('3d', (1, 2, 3, 4, 32, 32)), ('2d', (1, 8, 3, 32, 32))):
+        model_cfg = model_cfgs[name]
         ckpt = _checkpoint(model_cfg, root / f'{name}.pth')
         options = ExportOptions(
             output_file=str(root / f'{name}.onnx'), shape=shape, verify=True, dynamic_export=True
@@ -105,16 +103,16 @@ def exported(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.parametrize('name, shape', [('3d', (3, 2, 3, 4, 32, 32)), ('2d', (2, 8, 3, 32, 32))])
-def test_onnx_matches_pytorch_at_another_batch_size(exported, name, shape):
+def test_onnx_matches_pytorch_at_another_batch_size(exported, name, shape, tiny_num_classes):
     model_cfg, ckpt, result = exported[name]
     assert result.max_abs_diff is not None and result.max_abs_diff < 1e-5
-    assert result.output_shape == (1, NUM_CLASSES)
+    assert result.output_shape == (1, tiny_num_classes)
     assert _batch_dim(result.output_file) == 'batch'
 
     imgs = torch.randn(shape, generator=torch.Generator().manual_seed(1))
     got = _ort_run(result.output_file, imgs)
     want = _eager(model_cfg, ckpt, imgs)
-    assert got.shape == (shape[0], NUM_CLASSES)
+    assert got.shape == (shape[0], tiny_num_classes)
     np.testing.assert_allclose(got, want, atol=1e-5, rtol=0)
     # average_clips='prob': each row is a mean of softmax rows, a distribution
     np.testing.assert_allclose(got.sum(axis=1), 1.0, atol=1e-5)
@@ -162,9 +160,9 @@ def test_views_are_averaged_in_the_graph(exported):
 
 
 @pytest.mark.slow
-def test_score_averaging_and_default_shape(tmp_path):
+def test_score_averaging_and_default_shape(tmp_path, model_cfgs, tiny_num_classes):
     """average_clips='score' and no --shape: one video as the test pipeline makes it, static."""
-    model_cfg = dict(MODEL_3D, test_cfg=dict(average_clips='score'))
+    model_cfg = dict(model_cfgs['3d'], test_cfg=dict(average_clips='score'))
     cfg = Config(
         dict(
             model=model_cfg,
@@ -179,7 +177,7 @@ def test_score_averaging_and_default_shape(tmp_path):
     options = ExportOptions(output_file=str(tmp_path / 'score.onnx'), verify=True)
     result = export_recognizer(cfg, ckpt, options)
     assert result.input_shape == (1, 2, 3, 4, 32, 32)
-    assert result.output_shape == (1, NUM_CLASSES)
+    assert result.output_shape == (1, tiny_num_classes)
     assert result.max_abs_diff < 1e-5
     assert _batch_dim(result.output_file) == 1
     assert 'Softmax' not in _op_types(result.output_file)
@@ -190,24 +188,24 @@ def test_score_averaging_and_default_shape(tmp_path):
 
 
 @pytest.mark.parametrize(
-    'model_cfg, shape, match',
+    'name, shape, match',
     [
-        (MODEL_3D, (1, 3, 4, 32, 32), r'takes \(N, V, C, T, H, W\), 6 numbers; got 5'),
-        (MODEL_3D, (1, 1, 1, 4, 32, 32), 'C=3 input channels'),
-        (MODEL_3D, (0, 1, 3, 4, 32, 32), 'at least 1'),
-        (MODEL_2D, (1, 1, 3, 4, 32, 32), r'takes \(N, V\*T, C, H, W\), 5 numbers; got 6'),
-        (MODEL_2D, (1, 6, 3, 32, 32), 'V\\*T=6 must be a multiple of 4'),
+        ('3d', (1, 3, 4, 32, 32), r'takes \(N, V, C, T, H, W\), 6 numbers; got 5'),
+        ('3d', (1, 1, 1, 4, 32, 32), 'C=3 input channels'),
+        ('3d', (0, 1, 3, 4, 32, 32), 'at least 1'),
+        ('2d', (1, 1, 3, 4, 32, 32), r'takes \(N, V\*T, C, H, W\), 5 numbers; got 6'),
+        ('2d', (1, 6, 3, 32, 32), 'V\\*T=6 must be a multiple of 4'),
     ],
 )
-def test_bad_shapes_are_refused(model_cfg, shape, match):
-    model = build_recognizer_from_config(dict(model=model_cfg))
+def test_bad_shapes_are_refused(model_cfgs, name, shape, match):
+    model = build_model(model_cfg_for_testing(dict(model=model_cfgs[name])))
     with pytest.raises(ConfigError, match=match):
         check_export_shape(model, shape)
 
 
-def test_shape_the_model_cannot_run_fails_before_export(tmp_path):
+def test_shape_the_model_cannot_run_fails_before_export(tmp_path, model_cfgs):
     # Without fcn_test, a 2D TPN takes one view per video: two are refused by PyTorch.
-    model_cfg = dict(MODEL_2D, test_cfg=dict(average_clips='prob'))
+    model_cfg = dict(model_cfgs['2d'], test_cfg=dict(average_clips='prob'))
     ckpt = _checkpoint(model_cfg, tmp_path / 'm.pth')
     out = tmp_path / 'never.onnx'
     options = ExportOptions(output_file=str(out), shape=(1, 8, 3, 32, 32))
@@ -216,9 +214,9 @@ def test_shape_the_model_cannot_run_fails_before_export(tmp_path):
     assert not out.exists()
 
 
-def test_checkpoint_that_does_not_fit_lists_keys(tmp_path):
-    ckpt = _checkpoint(MODEL_3D, tmp_path / 'm.pth')
-    other = dict(MODEL_3D, cls_head=dict(HEAD, num_classes=7))
+def test_checkpoint_that_does_not_fit_lists_keys(tmp_path, model_cfgs):
+    ckpt = _checkpoint(model_cfgs['3d'], tmp_path / 'm.pth')
+    other = dict(model_cfgs['3d'], cls_head=dict(model_cfgs['3d']['cls_head'], num_classes=7))
     options = ExportOptions(output_file=str(tmp_path / 'x.onnx'), shape=(1, 1, 3, 4, 32, 32))
     with pytest.raises(
         CheckpointError,
@@ -227,12 +225,12 @@ def test_checkpoint_that_does_not_fit_lists_keys(tmp_path):
         export_recognizer(Config(dict(model=other)), ckpt, options)
 
 
-def test_old_opset_is_refused(tmp_path):
-    ckpt = _checkpoint(MODEL_3D, tmp_path / 'm.pth')
+def test_old_opset_is_refused(tmp_path, model_cfgs):
+    ckpt = _checkpoint(model_cfgs['3d'], tmp_path / 'm.pth')
     options = ExportOptions(output_file=str(tmp_path / 'x.onnx'), shape=(1, 1, 3, 4, 32, 32))
     options.opset = 11
     with pytest.raises(ConfigError, match='--opset 11.*opset 18 or newer'):
-        export_recognizer(Config(dict(model=MODEL_3D)), ckpt, options)
+        export_recognizer(Config(dict(model=model_cfgs['3d'])), ckpt, options)
 
 
 def test_compare_predictions_on_probabilities():

@@ -48,12 +48,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 
 def main(argv: Optional[List[str]] = None):
-    """Print and return the :class:`~mmaction.analysis.onnx_benchmark.SpeedComparison`."""
+    """Print and return the :class:`~mmaction.deploy.onnx_benchmark.SpeedComparison`."""
     args = parse_args(argv)
     import torch
 
-    from mmaction.analysis.onnx_benchmark import compare_onnx_speed
-    from mmaction.deploy.onnx_export import build_predictor, export_onnx, import_deploy_package
+    from mmaction.deploy.onnx_benchmark import compare_onnx_speed
+    from mmaction.deploy.onnx_export import build_predictor, export_onnx
+    from mmaction.deploy.onnx_runtime import import_deploy_package
     from mmaction.engine import cli_guard, load_config
 
     with cli_guard(), tempfile.TemporaryDirectory() as tmp:

@@ -12,8 +12,8 @@ from torch.utils.data import Dataset
 
 from mmaction.utils import apply_checkpoint, load_checkpoint_file
 
+from .. import model_builder
 from ..speed.plan import SpeedPlan
-from ..speed.precision import set_tf32
 from .console import setup_console, show
 
 #: The top-level 0.x config keys this module handles (read from ``runner.cfg``).
@@ -52,10 +52,14 @@ class ActionRunner(Runner):
       ``DistributedDataParallel`` without ``device_ids``.
     - SyncBN layers cannot synchronise CPU tensors, so on a CPU-only
       distributed run they become ordinary BatchNorm layers (with a log line).
-    - With a :class:`~mmaction.engine.speed.plan.SpeedPlan` (``speed=``, from the config
-      converters), the model gets its memory format and ``torch.compile``
-      before it is wrapped, and TF32 is set for the run's precision.
-      mmengine's own ``cfg.compile`` (of ``train_step``) is not used.
+    - A model config is built by :func:`~mmaction.engine.model_builder.build_model`
+      with the run's :class:`~mmaction.engine.speed.plan.SpeedPlan`
+      (``speed=``, from the config converters): memory format,
+      ``torch.compile`` and TF32 as every tool applies them. It is built
+      where mmengine builds it, after the process group and the random
+      seed are set up, so that ``--seed`` fixes the initial weights. A model
+      passed already built is used as it is. mmengine's own ``cfg.compile``
+      (of ``train_step``) is not used.
 
     Args:
         *args: Arguments of mmengine's ``Runner``.
@@ -66,7 +70,7 @@ class ActionRunner(Runner):
     def __init__(
         self, *args, verbose: bool = False, speed: Optional[SpeedPlan] = None, **kwargs
     ) -> None:
-        # Set first: mmengine's __init__ calls build_logger, setup_env and wrap_model.
+        # Set first: mmengine's __init__ calls build_logger, setup_env and build_model.
         self._verbose = verbose
         self._speed = speed
         super().__init__(*args, **kwargs)
@@ -106,24 +110,26 @@ class ActionRunner(Runner):
         return checkpoint
 
     def setup_env(self, env_cfg: dict) -> None:
-        """Start gloo for CPU-only distributed runs, then mmengine's set-up, then TF32."""
+        """Start gloo for CPU-only distributed runs, then mmengine's set-up."""
         if self.distributed:
             init_cpu_process_group(self.launcher)
         super().setup_env(env_cfg)
-        if self._speed is not None:
-            set_tf32(self._speed.precision.allow_tf32)
+
+    def build_model(self, model):
+        """A model config goes through the toolkit's model builder, with the run's speed plan."""
+        if isinstance(model, dict):
+            return model_builder.build_model(model, speed=self._speed, training=True)
+        return super().build_model(model)
 
     def _maybe_compile(self, target: str) -> None:
-        """Nothing: the speed plan compiles the model's parts in :meth:`wrap_model`.
+        """Nothing: the model builder compiles the model's parts with the speed plan.
 
         mmengine would compile ``train_step`` as a whole when the config has
         a ``compile`` key, which is this toolkit's key for the model.
         """
 
     def wrap_model(self, model_wrapper_cfg, model):
-        """Apply the speed plan, then wrap for distributed training; CPU runs get a device-less DDP."""
-        if self._speed is not None and not is_model_wrapper(model):
-            model = self._speed.apply(model)
+        """Wrap for distributed training; CPU runs get a device-less DDP."""
         if not self.distributed or torch.cuda.is_available():
             wrapped = super().wrap_model(model_wrapper_cfg, model)
             if self.distributed and self.cfg.get('sync_bn'):

@@ -8,12 +8,13 @@ They sit at the top level of a 0.x config, next to ``fp16`` and
     compile = True            # or dict(mode='max-autotune', ...): torch.compile
 
 :func:`plan_speed` reads them once into a :class:`SpeedPlan`; the config
-converters take the optimizer wrapper, the val/test loops and the TF32
-switch from it, and the runner applies it to the model before wrapping it.
+converters take the optimizer wrapper and the val/test loops from it, and
+:func:`~mmaction.engine.model_builder.build_model` applies it to the model
+(memory format, compilation, TF32 and, for inference, autocast).
 """
 
 from dataclasses import dataclass, field
-from typing import Any, List, Optional, Union
+from typing import Any, ContextManager, List, Optional, Union
 
 from torch import nn
 
@@ -80,6 +81,17 @@ class SpeedPlan:
         if self.channels_last:
             to_channels_last(model)
 
+    def apply_forward_autocast(self, model: nn.Module) -> None:
+        """Run every forward pass of ``model`` under the precision's autocast, in place.
+
+        For models that callers run themselves (the inference API,
+        ``benchmark.py``); nothing for float32. Only ``forward`` runs under
+        autocast: the preprocessing in ``test_step`` has no operator that
+        autocast changes.
+        """
+        if self.precision.autocast_dtype is not None:
+            _ForwardAutocast(self.precision).attach(model)
+
     def apply_compile(self, model: nn.Module) -> None:
         """``torch.compile`` the model's parts; without a working compiler, stay eager."""
         if self.compile is not None and not compile_model(model, self.compile, self.device_type):
@@ -99,6 +111,31 @@ class SpeedPlan:
         else:
             parts.append('eager')
         return ', '.join(parts)
+
+
+class _ForwardAutocast:
+    """Forward hooks that enter ``Precision.autocast()`` before a module's forward and leave after.
+
+    Hooks, not a wrapped ``forward``: they travel with ``copy.deepcopy`` of
+    the model and cannot be bypassed by calling the module.
+    """
+
+    def __init__(self, precision: Precision) -> None:
+        self.precision = precision
+        self._active: List[ContextManager] = []
+
+    def attach(self, module: nn.Module) -> None:
+        module.register_forward_pre_hook(self._enter)
+        # always_call: leave autocast even when the forward pass raises.
+        module.register_forward_hook(self._leave, always_call=True)
+
+    def _enter(self, module: nn.Module, args: tuple) -> None:
+        context = self.precision.autocast()
+        context.__enter__()
+        self._active.append(context)
+
+    def _leave(self, module: nn.Module, args: tuple, output: Any) -> None:
+        self._active.pop().__exit__(None, None, None)
 
 
 def _flag(cfg: dict, key: str) -> bool:

@@ -19,13 +19,13 @@ from contextlib import nullcontext
 
 import pytest
 import torch
-from conftest import tiny_tsm_model
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
-from mmaction.analysis.model_analysis import build_recognizer_from_config
 from mmaction.engine import convert_test_config, convert_train_config
 from mmaction.engine.config.checks import check_top_level_keys
+from mmaction.engine.config.convert import model_cfg_for_testing
+from mmaction.engine.model_builder import build_model
 from mmaction.engine.options import TestOptions
 from mmaction.engine.speed import precision as precision_module
 from mmaction.engine.speed.memory_format import is_channels_last
@@ -107,22 +107,14 @@ def test_converters_use_the_plan(bf16_everywhere):
 # --- outputs under each option against fp32 eager, tiny models on the CPU ---
 
 
-def _tiny_model(cfg=None):
-    """A tiny TPN with seeded weights that give logits of order 1, no dropout."""
-    model = build_recognizer_from_config(cfg or Config.fromfile(CONFIG))
-    g = torch.Generator().manual_seed(1)
-    with torch.no_grad():
-        for name, tensor in model.state_dict().items():
-            if name.endswith('running_var'):
-                tensor.copy_(torch.rand(tensor.shape, generator=g) + 0.5)
-            elif name.endswith('running_mean'):
-                tensor.copy_(torch.randn(tensor.shape, generator=g) * 0.1)
-            elif tensor.dim() > 1:
-                tensor.copy_(torch.randn(tensor.shape, generator=g) / tensor[0].numel() ** 0.5)
-    for module in model.modules():
-        if isinstance(module, torch.nn.Dropout):
-            module.p = 0.0
-    return model
+@pytest.fixture(scope='module')
+def tiny_model(order_one_weights):
+    """``tiny_model(cfg=None)``: a tiny TPN (the synthetic config's) with order-one logits."""
+
+    def build(cfg=None):
+        return order_one_weights(build_model(model_cfg_for_testing(cfg or Config.fromfile(CONFIG))))
+
+    return build
 
 
 def _outputs(model, imgs, labels, autocast=None):
@@ -138,8 +130,8 @@ def _outputs(model, imgs, labels, autocast=None):
 
 
 @pytest.fixture(scope='module')
-def tiny_reference():
-    model = _tiny_model()
+def tiny_reference(tiny_model):
+    model = tiny_model()
     # 64 px: smaller maps make train-mode batch norm amplify rounding errors.
     imgs = torch.randn(2, 1, 3, 8, 64, 64, generator=torch.Generator().manual_seed(2))
     labels = torch.tensor([[1], [5]])
@@ -161,8 +153,8 @@ def test_channels_last_3d(tiny_reference):
     _check(_outputs(fast, imgs, labels), reference, 1e-5, 1e-5)
 
 
-def test_channels_last_2d_tsm_with_its_3d_neck():
-    model = _tiny_model(dict(model=tiny_tsm_model()))
+def test_channels_last_2d_tsm_with_its_3d_neck(tiny_model, tiny_tsm_model):
+    model = tiny_model(dict(model=tiny_tsm_model()))
     imgs = torch.randn(2, 8, 3, 32, 32, generator=torch.Generator().manual_seed(3))
     labels = torch.tensor([[0], [3]])
     reference = _outputs(copy.deepcopy(model), imgs, labels)

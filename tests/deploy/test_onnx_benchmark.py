@@ -2,7 +2,7 @@
 
 import pytest
 
-from mmaction.analysis.onnx_benchmark import SpeedComparison
+from mmaction.deploy.onnx_benchmark import SpeedComparison
 
 
 def test_speeds_come_from_medians_and_batch_size():

@@ -15,12 +15,8 @@ from typing import Any, List, Optional, Tuple
 
 import torch
 
-from mmaction.deploy.onnx_export import (
-    compare_predictions,
-    create_ort_session,
-    predict_or_explain,
-    run_ort_session,
-)
+from .onnx_export import predict_or_explain
+from .onnx_runtime import compare_predictions, create_ort_session, run_ort_session
 
 __all__ = ['SpeedComparison', 'compare_onnx_speed']
 
