@@ -413,32 +413,3 @@ def format_result(result: BenchResult) -> str:
     if result.profile_table:
         lines += ['where the time goes (torch.profiler):', result.profile_table]
     return '\n'.join(result.notes + lines)
-
-
-#: Columns of :func:`format_table`: header, record key, format.
-_COLUMNS = (
-    ('label', 'label', '{}'),
-    ('part', 'part', '{}'),
-    ('batch', 'batch', '{}'),
-    ('clips/s', 'clips_per_s', '{:.1f}'),
-    ('s/iter', 's_per_iter', '{:.3f}'),
-    ('peak MB', 'peak_memory_mb', '{:.0f}'),
-    ('TFLOP/s', 'achieved_tflops', '{:.3g}'),
-    ('MFU', 'mfu', '{:.1%}'),
-    ('data wait', 'data_wait_fraction', '{:.1%}'),
-)
-
-
-def format_table(records: List[dict]) -> str:
-    """A markdown table of benchmark records (``BenchResult.to_dict()`` plus ``label``)."""
-    lines = [
-        '| ' + ' | '.join(c[0] for c in _COLUMNS) + ' |',
-        '|' + ' --- |' * len(_COLUMNS),
-    ]
-    for record in records:
-        cells = []
-        for _, key, spec in _COLUMNS:
-            value = record.get(key)
-            cells.append('n/a' if value is None else spec.format(value))
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines)

@@ -1,6 +1,8 @@
 """Score a saved ``tools/test.py --out`` file against the labels of the config's test set.
 
-Behind ``tools/analysis/eval_metric.py`` and ``confusion_matrix.py``: the
+Behind ``tools/analysis/eval_metric.py``, ``confusion_matrix.py`` and
+``report_accuracy.py`` (which fuses several result files and takes the
+labels from an annotation list instead of a config): the
 labels come from ``data.test`` of the config (the annotation list is read;
 no video is decoded), the scores from the result file, and the metrics from
 the same ``AccMetric`` with the same options that ``tools/test.py`` uses, so
@@ -28,9 +30,12 @@ from mmaction.utils.errors import ConfigError, ResultFileError
 from .video_score_reader import load_video_scores
 
 __all__ = [
+    'ConfusionReport',
     'ScoredTestSet',
     'build_test_dataset',
+    'confusion_report',
     'evaluate_result_file',
+    'fused_accuracy',
     'load_scored_test_set',
     'result_confusion_matrix',
     'write_confusion_csv',
@@ -187,3 +192,74 @@ def write_confusion_csv(path: str, matrix: np.ndarray, names: Sequence[str]) -> 
     for name, row in zip(names, matrix):
         writer.writerow([name, *(int(v) if integral else f'{v:.6f}' for v in row)])
     atomic_write_text(path, buffer.getvalue())
+
+
+@dataclass
+class ConfusionReport:
+    """A result file's confusion matrix (``tools/analysis/confusion_matrix.py``).
+
+    Attributes:
+        matrix: Rows true classes, columns predicted classes.
+        names: The class names (the label map's, else the indices).
+        coverage: Over how many videos, e.g. ``'(8 of 8 videos)'``.
+    """
+
+    matrix: np.ndarray
+    names: List[str]
+    coverage: str
+
+
+def confusion_report(
+    cfg,
+    result_file: str,
+    label_map: Optional[str] = None,
+    normalize: Optional[str] = None,
+    config_path: Optional[str] = None,
+) -> ConfusionReport:
+    """The confusion matrix of a result file, with the class names.
+
+    Args:
+        cfg: The 0.x config the result was tested with.
+        result_file: ``tools/test.py --out`` file.
+        label_map: Class names, one per line; None names classes by index.
+        normalize: ``'true'``, ``'pred'``, ``'all'`` or None (counts).
+        config_path: The config file, for messages.
+    """
+    from mmaction.datasets import load_label_map
+
+    scored = load_scored_test_set(cfg, result_file, config_path)
+    num_classes = scored.num_classes
+    if label_map:
+        names = load_label_map(label_map, num_classes)
+    else:
+        names = [str(index) for index in range(num_classes)]
+    matrix = result_confusion_matrix(scored, normalize)
+    return ConfusionReport(matrix, names, scored.scores.coverage())
+
+
+def fused_accuracy(
+    score_files: Sequence[str],
+    coefficients: Sequence[float],
+    datalist: str,
+    apply_softmax: bool = False,
+    top_k: Sequence[int] = (1, 5),
+) -> Tuple[Dict[str, float], VideoScores]:
+    """Fuse the scores of several result files and score them against an annotation list.
+
+    The fused score of a video is the weighted sum of its scores in the files
+    (each turned into probabilities first with ``apply_softmax``); a video
+    any file could not read is left out.
+
+    Returns:
+        ``mean_class_accuracy`` and ``top{k}_acc`` for each k, and the fused scores.
+    """
+    from mmaction.datasets import load_list_labels
+    from mmaction.evaluation import fuse_video_scores, mean_class_accuracy, top_k_accuracy
+
+    score_sets = [load_video_scores(path) for path in score_files]
+    fused = fuse_video_scores(score_sets, coefficients, apply_softmax)
+    labels = fused.select(load_list_labels(datalist), f'list {datalist}')
+    results = {'mean_class_accuracy': mean_class_accuracy(fused.scores, labels)}
+    for k, acc in zip(top_k, top_k_accuracy(fused.scores, labels, tuple(top_k))):
+        results[f'top{k}_acc'] = acc
+    return results, fused

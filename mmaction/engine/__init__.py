@@ -1,4 +1,17 @@
-"""Training and testing engine: 0.x config conversion, runner, hooks, entry points."""
+"""Training and testing engine: the entry points and what they are made of.
+
+- ``training`` / ``testing``: :func:`train_model` and :func:`test_model`,
+  behind ``tools/train.py`` and ``tools/test.py`` (``options``: their
+  command-line options; ``cli``: error handling of the tools).
+- ``model_builder``: the model of a run, for training, testing, inference
+  and the analysis tools alike; ``input_spec``: the input of one video.
+- ``config/``: loading 0.x configs, checking keys, translating them into
+  mmengine Runner arguments.
+- ``runtime/``: the runner, loops, hooks, checkpoints, preemption, console.
+- ``speed/``: precision, channels-last, ``torch.compile``, conv-BN fusion.
+
+The names below are the engine's public API.
+"""
 
 from .cli import cli_guard
 from .config.checks import ConfigError, explain_registry_errors

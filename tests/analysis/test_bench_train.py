@@ -6,13 +6,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmaction.analysis.bench_train import (
-    BenchOptions,
-    bench_train,
-    format_result,
-    format_table,
-    peak_tflops,
-)
+from mmaction.analysis.bench_table import format_table
+from mmaction.analysis.bench_train import BenchOptions, bench_train, format_result, peak_tflops
 from mmaction.analysis.model_analysis import count_flops
 from mmaction.engine.config.convert import model_cfg_for_testing
 from mmaction.engine.model_builder import build_model

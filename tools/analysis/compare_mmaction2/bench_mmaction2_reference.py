@@ -4,7 +4,7 @@ Run it with a Python that has MMAction2 1.x installed (its package is also
 named ``mmaction``: use a separate virtual environment, never this project's),
 on an MMAction2 1.x config, e.g. for the ratios in the README::
 
-    /work/venvs/mmaction2/bin/python tools/analysis/bench_mmaction2_reference.py \\
+    /work/venvs/mmaction2/bin/python tools/analysis/compare_mmaction2/bench_mmaction2_reference.py \\
         MMACTION2/configs/recognition/tpn/tpn-slowonly_r50_8xb8-8x8x1-150e_kinetics400-rgb.py \\
         --part model --batch 1 --iters 3
     ... --part data --frames-root data/synthetic_k400like --workers 0 --iters 20

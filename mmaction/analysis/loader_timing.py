@@ -1,10 +1,11 @@
 """Timing of a dataset through a data loader, and of each pipeline step.
 
-Needs only torch: ``bench_processing.py`` (this project) and
-``mmaction2_pipeline_speed.py`` (MMAction2 1.x, run by its own interpreter)
-both time their datasets with these functions, so the two sides are measured
-the same way. Both scripts live in this folder, which Python puts first on
-``sys.path`` when it runs them.
+``tools/analysis/bench_processing.py`` (this project) and
+``tools/analysis/compare_mmaction2/mmaction2_pipeline_speed.py`` (MMAction2
+1.x, run by its own interpreter) both time their datasets with these
+functions, so the two sides are measured the same way. MMAction2's package
+is also called ``mmaction``, so its interpreter loads this file by its path:
+it imports nothing of this package and needs only torch.
 """
 
 import json

@@ -3,8 +3,9 @@
 ``bench_video_pipelines.py`` runs this script with the Python of a separate
 MMAction2 1.x installation (its package is also called ``mmaction``, so it
 cannot share an environment with this project) to compare its data pipelines
-with ours, measured by the same code (``loader_timing.py``). Nothing in this
-project imports it or MMAction2.
+with ours, measured by the same code (``mmaction/analysis/loader_timing.py``
+of this project, loaded by its path). Nothing in this project imports it or
+MMAction2.
 
 The spec is a config file with ``dataset`` (an MMAction2 1.x dataset config)
 and ``batch_size``. Samples are collated with mmengine's ``pseudo_collate``,
@@ -12,15 +13,29 @@ as MMAction2's runner does.
 
 Example::
 
-    /work/venvs/mmaction2/bin/python tools/analysis/mmaction2_pipeline_speed.py spec.py \\
+    /work/venvs/mmaction2/bin/python tools/analysis/compare_mmaction2/mmaction2_pipeline_speed.py spec.py \\
         --workers 2 --num-samples 160 --json
 """
 
 import argparse
+import importlib.util
+import os.path as osp
 import sys
 from typing import List, Optional
 
-from loader_timing import report, time_loader, time_stages
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+
+def _load_loader_timing():
+    """This project's timing code, by path: here ``mmaction`` is MMAction2's package."""
+    path = osp.join(REPO, 'mmaction', 'analysis', 'loader_timing.py')
+    spec = importlib.util.spec_from_file_location('tpn_loader_timing', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+loader_timing = _load_loader_timing()
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -48,7 +63,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     spec = Config.fromfile(args.spec)
     dataset = DATASETS.build(spec.dataset)
     batch_size = spec.get('batch_size', 8)
-    result = time_loader(
+    result = loader_timing.time_loader(
         dataset, batch_size, args.workers, args.num_samples, pseudo_collate, args.seed
     )
     result.update(
@@ -58,12 +73,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         version=f'MMAction2 {mmaction.__version__}',
     )
     if args.stages:
-        result['stages'] = time_stages(
+        result['stages'] = loader_timing.time_stages(
             dataset.pipeline.transforms,
             lambda index: dataset.get_data_info(index % len(dataset)),
             args.stages,
         )
-    report(result, args.json, f'{args.spec}: {len(dataset)} samples ({result["version"]})')
+    loader_timing.report(
+        result, args.json, f'{args.spec}: {len(dataset)} samples ({result["version"]})'
+    )
     return 0
 
 

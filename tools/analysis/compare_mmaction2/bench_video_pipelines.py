@@ -8,8 +8,9 @@ key-frame interval (``tools/data/resize_videos.py``), unless that data is in
 ``--repeats`` times, and prints the medians and their ratio.
 
 Both sides run in fresh processes through the same timing code
-(``loader_timing.py``): ours through ``bench_processing.py``, MMAction2
-through ``mmaction2_pipeline_speed.py`` started by ``--mmaction2-python``
+(``mmaction/analysis/loader_timing.py``): ours through
+``tools/analysis/bench_processing.py``, MMAction2 through
+``mmaction2_pipeline_speed.py`` (in this folder) started by ``--mmaction2-python``
 (a separate environment: its package is also called ``mmaction``). Each
 side's pipelines come from its own TPN Kinetics config: the seed config
 ``tpn_imagenet_pretrained_slowonly_r50_8x8x1_150e_kinetics_rgb.py`` (raw
@@ -27,7 +28,7 @@ re-encoded videos).
 
 Example::
 
-    python tools/analysis/bench_video_pipelines.py \\
+    python tools/analysis/compare_mmaction2/bench_video_pipelines.py \\
         --mmaction2-python /work/venvs/mmaction2/bin/python --workers 2 --repeats 3
 """
 
@@ -41,7 +42,7 @@ import subprocess
 import sys
 from typing import Dict, List, Optional
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 HERE = osp.dirname(osp.abspath(__file__))
 OUR_CONFIG = (
     'configs/recognition/tpn/tpn_imagenet_pretrained_slowonly_r50_8x8x1_150e_kinetics_rgb.py'
@@ -98,6 +99,7 @@ def prepare_data(args: argparse.Namespace) -> Dict[str, str]:
 
     What exists is kept between runs (the folder names hold the settings).
     """
+    from mmaction.datasets.annotation_list import format_annotation_line
     from mmaction.utils.natural_video import make_natural_video_set
 
     width, height = args.size
@@ -136,7 +138,8 @@ def prepare_data(args: argparse.Namespace) -> Dict[str, str]:
             for index, video in enumerate(videos):
                 name = osp.splitext(osp.basename(video))[0]
                 count = len(glob.glob(osp.join(paths['frames'], name, '*.jpg')))
-                file.write(f'{name} {count} {index % 400}\n')
+                record = dict(frame_dir=name, total_frames=count, label=index % 400)
+                file.write(format_annotation_line(record) + '\n')
     if 'video_train_keyint' in args.cases:
         run_tool(
             'resize_videos.py',
@@ -235,7 +238,8 @@ def run_side(side: str, spec: str, samples: int, args, stages: int) -> dict:
     common = ['--workers', str(args.workers), '--num-samples', str(samples), '--json']
     common += ['--stages', str(stages)] if stages else []
     if side == 'ours':
-        cmd = [sys.executable, osp.join(HERE, 'bench_processing.py'), spec, *common]
+        cmd = [sys.executable, osp.join(REPO, 'tools', 'analysis', 'bench_processing.py'), spec]
+        cmd += common
         return run_json(cmd, env=dict(os.environ, PYTHONPATH=REPO), cwd=REPO)
     env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
     cmd = [args.mmaction2_python, osp.join(HERE, 'mmaction2_pipeline_speed.py'), spec, *common]
@@ -311,8 +315,9 @@ def summarize(runs: Dict[str, Dict[str, List[dict]]], workers: int) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    from loader_timing import format_stages
     from mmengine.config import Config
+
+    from mmaction.analysis.loader_timing import format_stages
 
     sides = ['ours'] + (['mmaction2'] if args.mmaction2_python else [])
     configs = (
