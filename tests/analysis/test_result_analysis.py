@@ -33,8 +33,8 @@ def _labels(run):
 
 
 def _test_tool_metrics(work_dir):
-    """The metrics tools/test.py logged: the JSON at the top of its timestamp folder."""
-    (path,) = glob.glob(osp.join(work_dir, '*', '*.json'))
+    """The metrics tools/test.py logged: the JSON at the top of its timestamp folder under test/."""
+    (path,) = glob.glob(osp.join(work_dir, 'test', '*', '*.json'))
     with open(path) as f:
         return json.loads(f.readline())
 
