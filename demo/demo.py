@@ -29,8 +29,7 @@ def main(argv=None) -> None:
     """Score the video, print the top-k classes and write the labelled video if asked."""
     args = parse_args(argv)
     from mmaction.apis import inference_recognizer, init_recognizer
-    from mmaction.apis.annotated_video import label_lines, write_labelled_video
-    from mmaction.apis.inference_pipeline import frame_stream
+    from mmaction.apis.annotated_video import label_lines, write_result_video
     from mmaction.engine import cli_guard
 
     with cli_guard():
@@ -40,12 +39,10 @@ def main(argv=None) -> None:
         for line in label_lines(result.top_k, digits=4):
             print(line)
         if args.out_filename:
-            stream = frame_stream(model.cfg, args.video, args.fps)
-            lines = label_lines(result.top_k)
-            count = write_labelled_video(
-                stream, args.out_filename, lines, stream.fps, args.font_scale
+            count, fps = write_result_video(
+                model, args.video, result.top_k, args.out_filename, args.fps, args.font_scale
             )
-            print(f'wrote {args.out_filename} ({count} frames, {stream.fps:g} fps)')
+            print(f'wrote {args.out_filename} ({count} frames, {fps:g} fps)')
 
 
 if __name__ == '__main__':

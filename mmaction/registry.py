@@ -20,9 +20,19 @@ DATASETS = Registry(
 TRANSFORMS = Registry(
     'transform', parent=MMENGINE_TRANSFORMS, scope='mmaction', locations=['mmaction.datasets']
 )
+# The metrics that write files during a test run live with the runtime that runs them.
 METRICS = Registry(
-    'metric', parent=MMENGINE_METRICS, scope='mmaction', locations=['mmaction.evaluation']
+    'metric',
+    parent=MMENGINE_METRICS,
+    scope='mmaction',
+    locations=[
+        'mmaction.evaluation',
+        'mmaction.engine.runtime.video_score_dumper',
+        'mmaction.engine.runtime.broken_video_report',
+    ],
 )
-HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmaction', locations=['mmaction.engine'])
+HOOKS = Registry(
+    'hook', parent=MMENGINE_HOOKS, scope='mmaction', locations=['mmaction.engine.runtime.hooks']
+)
 
 __all__ = ['MODELS', 'DATASETS', 'TRANSFORMS', 'METRICS', 'HOOKS']

@@ -1,7 +1,8 @@
 """Shared by the whole test suite: tiny TPN model configs, tiny synthetic data, one tiny run.
 
-The model configs are plain functions (``from conftest import slowonly_tpn_cfg``):
-scaled-down TPN recognizers with real ResNet backbones, TPN neck and TPNHead.
+The model configs come from fixtures that return factory functions (a test
+asks for ``slowonly_tpn_cfg`` and calls it): scaled-down TPN recognizers with
+real ResNet backbones, TPN neck and TPNHead.
 
 The helpers that run the tools live in ``tests/tools/tpn_run_helpers.py``;
 this file puts that folder on ``sys.path`` so every test can import them.
@@ -10,9 +11,11 @@ this file puts that folder on ``sys.path`` so every test can import them.
 import os.path as osp
 import sys
 from dataclasses import dataclass
-from typing import List
+from typing import Callable, List
 
 import pytest
+import torch
+from torch import nn
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), 'tools'))
 
@@ -22,7 +25,7 @@ from tpn_run_helpers import CONFIG, TEST, data_options, make_data, run, train  #
 NUM_CLASSES = 5
 
 
-def tpn_neck(c3: int, c4: int, frames: int, num_classes: int = NUM_CLASSES) -> dict:
+def _tpn_neck(c3: int, c4: int, frames: int, num_classes: int = NUM_CLASSES) -> dict:
     """A TPN over two stages of ``c3`` and ``c4`` channels, clips of ``frames`` frames."""
     return dict(
         type='TPN',
@@ -42,7 +45,7 @@ def tpn_neck(c3: int, c4: int, frames: int, num_classes: int = NUM_CLASSES) -> d
     )
 
 
-def tpn_head(in_channels: int = 2048, num_classes: int = NUM_CLASSES) -> dict:
+def _tpn_head(in_channels: int = 2048, num_classes: int = NUM_CLASSES) -> dict:
     """TPNHead; TPN's pyramid fusion always outputs 2048 channels (0.x), whatever the widths."""
     return dict(
         type='TPNHead',
@@ -55,7 +58,7 @@ def tpn_head(in_channels: int = 2048, num_classes: int = NUM_CLASSES) -> dict:
     )
 
 
-def slowonly_tpn_cfg(test_cfg: dict) -> dict:
+def _slowonly_tpn_cfg(test_cfg: dict) -> dict:
     """Recognizer3D: SlowOnly ResNet-18 with 8 base channels, clips of 4 frames."""
     return dict(
         type='Recognizer3D',
@@ -71,13 +74,13 @@ def slowonly_tpn_cfg(test_cfg: dict) -> dict:
             pool1_stride_t=1,
             inflate=(0, 0, 1, 1),
         ),
-        neck=tpn_neck(32, 64, 4),
-        cls_head=tpn_head(),
+        neck=_tpn_neck(32, 64, 4),
+        cls_head=_tpn_head(),
         test_cfg=test_cfg,
     )
 
 
-def tsm_tpn_cfg(test_cfg: dict) -> dict:
+def _tsm_tpn_cfg(test_cfg: dict) -> dict:
     """Recognizer2D: TSM ResNet-18 (4 segments) with the TPN neck over its last two stages."""
     return dict(
         type='Recognizer2D',
@@ -89,13 +92,13 @@ def tsm_tpn_cfg(test_cfg: dict) -> dict:
             out_indices=(2, 3),
             shift_div=4,
         ),
-        neck=tpn_neck(256, 512, 4),
-        cls_head=tpn_head(),
+        neck=_tpn_neck(256, 512, 4),
+        cls_head=_tpn_head(),
         test_cfg=test_cfg,
     )
 
 
-def tiny_tsm_model() -> dict:
+def _tiny_tsm_model() -> dict:
     """A tiny TSM + TPN recognizer: ResNet-18 TSM (8 segments) with the synthetic config's neck."""
     from mmengine.config import Config
 
@@ -110,6 +113,69 @@ def tiny_tsm_model() -> dict:
         cls_head=dict(synthetic['cls_head'], dropout_ratio=0.0),
         test_cfg=dict(average_clips='prob'),
     )
+
+
+@pytest.fixture(scope='session')
+def tiny_num_classes() -> int:
+    """The number of classes of the tiny TPN models."""
+    return NUM_CLASSES
+
+
+@pytest.fixture(scope='session')
+def tpn_neck() -> Callable[..., dict]:
+    """``tpn_neck(c3, c4, frames)``: the TPN neck config over two stages."""
+    return _tpn_neck
+
+
+@pytest.fixture(scope='session')
+def tpn_head() -> Callable[..., dict]:
+    """``tpn_head()``: the TPNHead config of the tiny models."""
+    return _tpn_head
+
+
+@pytest.fixture(scope='session')
+def slowonly_tpn_cfg() -> Callable[[dict], dict]:
+    """``slowonly_tpn_cfg(test_cfg)``: a tiny Recognizer3D config (SlowOnly R18, 4 frames)."""
+    return _slowonly_tpn_cfg
+
+
+@pytest.fixture(scope='session')
+def tsm_tpn_cfg() -> Callable[[dict], dict]:
+    """``tsm_tpn_cfg(test_cfg)``: a tiny Recognizer2D config (TSM R18, 4 segments)."""
+    return _tsm_tpn_cfg
+
+
+@pytest.fixture(scope='session')
+def tiny_tsm_model() -> Callable[[], dict]:
+    """``tiny_tsm_model()``: TSM R18 (8 segments) with the synthetic config's neck."""
+    return _tiny_tsm_model
+
+
+def _order_one_weights(model: nn.Module, seed: int = 1) -> nn.Module:
+    """Seeded weights that give logits of order 1, no dropout; in place, returns the model."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, tensor in model.state_dict().items():
+            if name.endswith('running_var'):
+                tensor.copy_(torch.rand(tensor.shape, generator=g) + 0.5)
+            elif name.endswith('running_mean'):
+                tensor.copy_(torch.randn(tensor.shape, generator=g) * 0.1)
+            elif tensor.dim() > 1:
+                tensor.copy_(torch.randn(tensor.shape, generator=g) / tensor[0].numel() ** 0.5)
+    for module in model.modules():
+        if isinstance(module, nn.Dropout):
+            module.p = 0.0
+    return model
+
+
+@pytest.fixture(scope='session')
+def order_one_weights() -> Callable[..., nn.Module]:
+    """``order_one_weights(model, seed=1)``: seeded weights whose logits are of order 1.
+
+    Random initialization gives near-uniform scores, which hide numeric
+    differences (precision, memory format); these weights do not.
+    """
+    return _order_one_weights
 
 
 @dataclass

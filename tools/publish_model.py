@@ -26,8 +26,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None):
     """Publish the checkpoint; return what was written."""
     args = parse_args(argv)
+    from mmaction.analysis.checkpoint_publisher import publish_checkpoint
     from mmaction.engine import cli_guard
-    from mmaction.engine.checkpoint_publisher import publish_checkpoint
 
     with cli_guard():
         published = publish_checkpoint(args.in_file, args.out_file)

@@ -82,7 +82,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         warnings.warn('--options is deprecated in favor of --eval-options', stacklevel=1)
         args.eval_options = args.options
     if args.out:
-        from mmaction.engine.video_score_dumper import check_output_path
+        from mmaction.engine.runtime.video_score_dumper import check_output_path
 
         try:
             check_output_path(args.out)

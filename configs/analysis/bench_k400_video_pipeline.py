@@ -3,7 +3,7 @@
 # DecordInit/DecordDecode in place of RawFrameDecode, as MMAction2 1.x's TPN
 # config has it. Used by tools/analysis/bench_processing.py; make Kinetics-like
 # 340x256 videos with its --make-videos option. For the comparison with
-# MMAction2 1.x, see tools/analysis/bench_video_pipelines.py.
+# MMAction2 1.x, see tools/analysis/compare_mmaction2/bench_video_pipelines.py.
 dataset_type = 'VideoDataset'
 data_root = 'data/bench_k400_video/videos'
 ann_file_train = 'data/bench_k400_video/bench_train_list_videos.txt'

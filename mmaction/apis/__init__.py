@@ -1,7 +1,7 @@
 """MMAction2-0.x-style API: training and testing (see ``mmaction.engine``) and inference."""
 
-from mmaction.engine.test_api import test_model
-from mmaction.engine.train_api import train_model
+from mmaction.engine.testing import test_model
+from mmaction.engine.training import train_model
 
 from .inference import (
     RecognitionResult,

@@ -7,7 +7,7 @@ writing a video holds one frame, however long the video is.
 import math
 import os.path as osp
 from fractions import Fraction
-from typing import Iterable, List, Optional, Sequence
+from typing import Any, Iterable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -154,6 +154,35 @@ def write_labelled_video(
         for frame in frames:
             writer.write(draw_labels(frame, lines, font_scale))
     return writer.frames_written
+
+
+def write_result_video(
+    model,
+    video: Any,
+    top_k: Iterable,
+    out_filename: str,
+    fps: Optional[float] = None,
+    font_scale: float = 0.5,
+) -> Tuple[int, float]:
+    """Write ``video`` with its best classes drawn on every frame (``demo/demo.py``).
+
+    Args:
+        model: A recognizer from :func:`~mmaction.apis.init_recognizer` (its
+            config's test pipeline reads the video).
+        video: A video file or frame folder.
+        top_k: The classes to draw, as ``RecognitionResult.top_k``.
+        out_filename: ``.mp4`` or ``.gif``.
+        fps: Output frame rate; None keeps the video's (30 for frames).
+        font_scale: Size of the label text.
+
+    Returns:
+        The frames written and their frame rate.
+    """
+    from .inference_pipeline import frame_stream
+
+    stream = frame_stream(model.cfg, video, fps)
+    count = write_labelled_video(stream, out_filename, label_lines(top_k), stream.fps, font_scale)
+    return count, stream.fps
 
 
 def label_lines(top_k: Iterable, threshold: Optional[float] = None, digits: int = 2) -> List[str]:

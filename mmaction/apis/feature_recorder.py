@@ -2,6 +2,7 @@
 
 from typing import Any, Callable, Dict, List, Sequence, Union
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -50,6 +51,13 @@ def _split(value: Any, num_videos: int, name: str) -> List[Any]:
         parts = {key: _split(item, num_videos, name) for key, item in value.items()}
         return [{key: part[i] for key, part in parts.items()} for i in range(num_videos)]
     return [value] * num_videos
+
+
+def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
+    """A CPU tensor as a numpy array; bfloat16 (a model run in bf16), which numpy lacks, as float32."""
+    if tensor.dtype == torch.bfloat16:
+        tensor = tensor.float()
+    return tensor.numpy()
 
 
 class FeatureRecorder:
@@ -113,5 +121,5 @@ class FeatureRecorder:
             parts = _split(_concat(calls), num_videos, name)
             calls.clear()
             for video, part in zip(per_video, parts):
-                video[name] = part if self.as_tensor else _map_tensors(part, lambda t: t.numpy())
+                video[name] = part if self.as_tensor else _map_tensors(part, _to_numpy)
         return per_video

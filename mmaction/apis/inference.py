@@ -28,11 +28,11 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from mmaction.datasets import action_collate, load_label_map
-from mmaction.engine.config_adapter import convert_inference_config
-from mmaction.engine.config_check import explain_registry_errors, naming_config
-from mmaction.engine.config_loader import check_cfg_options, load_config
-from mmaction.registry import MODELS
-from mmaction.utils import load_checkpoint
+from mmaction.engine.config.checks import explain_registry_errors, naming_config
+from mmaction.engine.config.convert import convert_inference_config
+from mmaction.engine.config.loader import check_cfg_options, load_config
+from mmaction.engine.model_builder import build_model
+from mmaction.engine.speed.plan import plan_speed
 from mmaction.utils.errors import AnnotationError, ConfigError
 
 from .feature_recorder import FeatureRecorder
@@ -118,7 +118,9 @@ def init_recognizer(
 
     The model is the one ``tools/test.py`` builds: backbone ``pretrained``
     cleared, a trailing ``Normalize`` of the test pipeline moved into the
-    data preprocessor.
+    data preprocessor, and the config's ``precision``, ``channels_last`` and
+    ``compile`` applied (a mixed precision runs every forward pass under
+    autocast; a fallback, such as bf16 on hardware without it, is logged).
 
     Args:
         config: Config file path or ``mmengine.Config``.
@@ -151,18 +153,25 @@ def init_recognizer(
     else:
         raise TypeError(f'config must be a file path or a mmengine Config, got {type(config)}')
     import mmaction.datasets  # noqa: F401  (registers the transforms)
-    import mmaction.models  # noqa: F401  (registers the models)
 
+    device = _select_device(device)
     with naming_config(config_path):
         cfg = convert_inference_config(cfg, config_path)
+        speed = plan_speed(cfg, device_type=device.type)
+    for note in speed.precision.notes:
+        print_log(note, logger='current', level=logging.WARNING)
     with explain_registry_errors(cfg, config_path):
-        model = MODELS.build(cfg.model)
-    if checkpoint is None:
-        model.init_weights()
-    else:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+        model = build_model(
+            cfg.model,
+            checkpoint,
+            strict=True,
+            speed=speed,
+            device=device,
+            init_weights=checkpoint is None,
+            autocast=True,
+        )
     model.cfg = cfg
-    return model.to(_select_device(device)).eval()
+    return model
 
 
 def _check_predicts_scores(model: nn.Module) -> Config:

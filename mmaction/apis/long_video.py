@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator, List, NamedTuple, Optional, Union
 import numpy as np
 from torch import nn
 
-from mmaction.engine.atomic_io import atomic_write_text
+from mmaction.engine.runtime.atomic_io import atomic_write_text
 from mmaction.utils.errors import ConfigError
 
 from .annotated_video import LabelledVideoWriter, check_video_path, draw_labels, label_lines

@@ -1,6 +1,5 @@
 """Common machinery of the action recognition datasets (MMAction2 0.x style)."""
 
-import json
 import os.path as osp
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -12,14 +11,11 @@ from torch.utils.data import Dataset
 
 from mmaction.utils.errors import AnnotationError
 
+from .annotation_list import INT_KEYS, PATH_KEYS
 from .annotation_store import PackedIntLists, PackedStrings
 from .exceptions import BrokenSample, BrokenVideoError
 from .sample_seed import SampleKey, seeded_sample
 from .transforms.compose import Compose
-
-# The string column that names a sample's data, one per dataset kind.
-PATH_KEYS = ('filename', 'frame_dir')
-INT_KEYS = ('total_frames', 'offset')
 
 
 class BrokenDataWarning(UserWarning):
@@ -123,11 +119,7 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
         self.num_broken = 0
 
         self.pipeline = Compose(pipeline)
-        if ann_file.endswith('.json'):
-            columns = self.load_json_annotations()
-        else:
-            columns = self.load_annotations()
-        self._store(columns)
+        self._store(self.load_annotations())
         if sample_by_class:
             self._init_class_sampling()
 
@@ -145,7 +137,7 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
 
     @abstractmethod
     def load_annotations(self) -> Dict[str, list]:
-        """Parse the text annotation file into columns.
+        """Parse the annotation file into columns, with :func:`~.annotation_list.read_annotation_list`.
 
         Returns:
             dict: ``{path_key: [str], 'label': [int] or [[int]],
@@ -153,71 +145,8 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
             ``'offset'`` int columns, one entry per sample.
         """
 
-    def read_annotation_lines(self) -> List[bytes]:
-        """Read the annotation file as lines of UTF-8 bytes.
-
-        Parsing bytes saves decoding and re-encoding 240k paths that are
-        stored as bytes anyway.
-        """
-        with open(self.ann_file, 'rb') as file:
-            return file.read().splitlines()
-
-    def parse_labels(self, tokens: List[Union[str, bytes]], lineno: int) -> Union[int, List[int]]:
-        """Turn the label tokens of one annotation line into int label(s)."""
-        tokens = [token.decode() if isinstance(token, bytes) else token for token in tokens]
-        if not tokens:
-            raise AnnotationError(f'{self.ann_file}, line {lineno}: missing label')
-        if not self.multi_class and len(tokens) != 1:
-            raise AnnotationError(
-                f'{self.ann_file}, line {lineno}: expected one label, got {tokens} '
-                '(set multi_class=True for multi-label annotations)'
-            )
-        try:
-            labels = [int(token) for token in tokens]
-        except ValueError:
-            raise AnnotationError(
-                f'{self.ann_file}, line {lineno}: labels must be integers, got {tokens}'
-            ) from None
-        return labels if self.multi_class else labels[0]
-
-    def load_json_annotations(self) -> Dict[str, list]:
-        """Parse a 0.x JSON annotation file (a list of dicts) into columns."""
-        with open(self.ann_file, encoding='utf-8') as file:
-            infos = json.load(file)
-        if not isinstance(infos, list) or not infos:
-            raise AnnotationError(f'{self.ann_file}: expected a non-empty JSON list of dicts')
-        path_key = 'frame_dir' if 'frame_dir' in infos[0] else 'filename'
-        columns: Dict[str, list] = {path_key: [], 'label': [], 'lineno': []}
-        for key in INT_KEYS:
-            if key in infos[0]:
-                columns[key] = []
-        for number, info in enumerate(infos, 1):
-            missing = [key for key in columns if key not in ('lineno',) and key not in info]
-            if missing:
-                raise AnnotationError(f'{self.ann_file}, entry {number}: missing key(s) {missing}')
-            label = info['label']
-            tokens = [str(item) for item in (label if isinstance(label, list) else [label])]
-            columns[path_key].append(info[path_key])
-            columns['label'].append(self.parse_labels(tokens, number))
-            columns['lineno'].append(number)
-            for key in INT_KEYS:
-                if key in columns:
-                    columns[key].append(self._json_int(info, key, number))
-        return columns
-
-    def _json_int(self, info: dict, key: str, number: int) -> int:
-        value = info[key]
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
-            raise AnnotationError(
-                f'{self.ann_file}, entry {number}: {key} must be a non-negative integer, '
-                f'got {value!r}'
-            )
-        return int(value)
-
     def _store(self, columns: Dict[str, list]) -> None:
         self._linenos = np.asarray(columns.pop('lineno'), dtype=np.int64)
-        if len(self._linenos) == 0:
-            raise AnnotationError(f'annotation file {self.ann_file} has no samples')
         self.path_key = next(key for key in PATH_KEYS if key in columns)
         self._paths = PackedStrings(columns.pop(self.path_key))
         self._ints = {
@@ -282,6 +211,12 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
 
     def __len__(self) -> int:
         return len(self._paths)
+
+    @property
+    def annotation_nbytes(self) -> int:
+        """Memory the parsed annotations take (paths, integer columns, labels), in bytes."""
+        kept = self._paths.nbytes + sum(column.nbytes for column in self._ints.values())
+        return int(kept + self._labels.nbytes)
 
     def get_path(self, idx: int) -> str:
         """The video file or frame directory of sample ``idx``, with the prefix."""

@@ -1,10 +1,10 @@
 """Dataset of videos extracted to frame directories."""
 
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, Optional, Sequence, Union
 
 from mmaction.registry import DATASETS
-from mmaction.utils.errors import AnnotationError
 
+from .annotation_list import read_annotation_list
 from .base import BaseDataset
 
 
@@ -86,48 +86,8 @@ class RawframeDataset(BaseDataset):
         )
 
     def load_annotations(self) -> Dict[str, list]:
-        """Parse ``frame_dir [offset] total_frames label [label ...]`` lines."""
-        frame_dirs, totals, offsets, labels, linenos = [], [], [], [], []
-        num_ints = 2 if self.with_offset else 1
-        fast_length = 2 + num_ints if not self.multi_class else -1
-        for lineno, line in enumerate(self.read_annotation_lines(), 1):
-            tokens = line.split()
-            if len(tokens) == fast_length and tokens[-1].isdigit() and tokens[-2].isdigit():
-                # The common case (one non-negative label), without calls.
-                label = int(tokens[-1])
-                ints = tokens[1:-1]
-            elif not tokens:
-                continue
-            else:
-                ints, label = self._parse_slow(tokens, num_ints, lineno, line)
-            frame_dirs.append(tokens[0])
-            if num_ints == 2:
-                offsets.append(int(ints[0]))
-            totals.append(int(ints[-1]))
-            labels.append(label)
-            linenos.append(lineno)
-        columns = {
-            'frame_dir': frame_dirs,
-            'total_frames': totals,
-            'label': labels,
-            'lineno': linenos,
-        }
-        if self.with_offset:
-            columns['offset'] = offsets
-        return columns
-
-    def _parse_slow(self, tokens: List[bytes], num_ints: int, lineno: int, line: bytes):
-        try:
-            ints = [int(token) for token in tokens[1 : 1 + num_ints]]
-        except ValueError:
-            ints = []
-        if len(ints) != num_ints:
-            columns = 'frame_dir offset total_frames' if num_ints == 2 else 'frame_dir total_frames'
-            raise AnnotationError(
-                f'{self.ann_file}, line {lineno}: expected "{columns} label" with integer '
-                f'{columns.split(" ", 1)[1]}, got {line.decode(errors="replace")!r}'
-            )
-        return ints, self.parse_labels(tokens[1 + num_ints :], lineno)
+        """Parse ``frame_dir [offset] total_frames label [label ...]`` lines (or JSON)."""
+        return read_annotation_list(self.ann_file, 'rawframes', self.multi_class, self.with_offset)
 
     def make_results(self, idx: int) -> dict:
         """The results dict of sample ``idx``, with ``filename_tmpl``."""

@@ -4,6 +4,7 @@ from typing import Callable, Dict, Sequence, Union
 
 from mmaction.registry import DATASETS
 
+from .annotation_list import read_annotation_list
 from .base import BaseDataset
 
 
@@ -40,19 +41,5 @@ class VideoDataset(BaseDataset):
         super().__init__(ann_file, pipeline, start_index=start_index, **kwargs)
 
     def load_annotations(self) -> Dict[str, list]:
-        """Parse ``path label [label ...]`` lines into columns."""
-        filenames, labels, linenos = [], [], []
-        parse_labels = self.parse_labels
-        single = not self.multi_class
-        for lineno, line in enumerate(self.read_annotation_lines(), 1):
-            tokens = line.split()
-            if len(tokens) == 2 and single and tokens[1].isdigit():
-                label = int(tokens[1])  # the common case, without a call
-            elif not tokens:
-                continue
-            else:
-                label = parse_labels(tokens[1:], lineno)
-            filenames.append(tokens[0])
-            labels.append(label)
-            linenos.append(lineno)
-        return {'filename': filenames, 'label': labels, 'lineno': linenos}
+        """Parse ``path label [label ...]`` lines (or a 0.x JSON list) into columns."""
+        return read_annotation_list(self.ann_file, 'video', self.multi_class)

@@ -8,8 +8,8 @@ from typing import Iterator
 
 from mmaction.utils.errors import UserError
 
-from .preemption import TrainingInterrupted
-from .worker_errors import worker_failure_message
+from .runtime.preemption import TrainingInterrupted
+from .runtime.worker_errors import worker_failure_message
 
 #: Set to 1 to see the traceback of user errors too (real bugs always show theirs).
 TRACEBACK_ENV = 'TPN_TRACEBACK'
@@ -88,7 +88,7 @@ def _close_process_group() -> None:
 def add_cfg_options(
     parser: argparse.ArgumentParser, example: str = 'data.videos_per_gpu=2'
 ) -> None:
-    """Add ``--cfg-options key=value ...`` (merged by :func:`~.config_loader.load_config`)."""
+    """Add ``--cfg-options key=value ...`` (merged by :func:`~.config.loader.load_config`)."""
     from mmengine.config import DictAction
 
     parser.add_argument(

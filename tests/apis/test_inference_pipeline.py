@@ -10,7 +10,7 @@ from mmaction.apis import Views
 from mmaction.apis.inference_pipeline import FrameFolderFormat, fit_pipeline, initial_results
 from mmaction.apis.video_source import VideoInput, count_frames, describe_input
 from mmaction.datasets import BrokenVideoError, Compose
-from mmaction.engine.model_analysis import read_test_input_spec
+from mmaction.engine.input_spec import read_test_input_spec
 from mmaction.utils.errors import ConfigError
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -1,30 +1,21 @@
-"""get_flops.py and benchmark.py on tiny TPN configs, and their config helpers."""
+"""get_flops.py and benchmark.py on tiny TPN configs, and the --shape argument of get_flops.py."""
 
 from pathlib import Path
 
 import pytest
 import torch
-from conftest import slowonly_tpn_cfg, tsm_tpn_cfg
 from mmengine.config import Config
 from tool_loader import load_tool
 from torch import nn
 
-from mmaction.engine.model_analysis import (
-    build_recognizer_from_config,
-    count_flops,
-    flops_input_from_shape_arg,
-    read_input_spec,
-    read_test_input_spec,
-)
+from mmaction.analysis.model_analysis import count_flops, flops_input_from_shape_arg
+from mmaction.engine.config.convert import model_cfg_for_testing
+from mmaction.engine.model_builder import build_model
 
 ROOT = Path(__file__).resolve().parents[2]
 
-MODEL_3D = slowonly_tpn_cfg(dict(average_clips='prob'))
-# A pretrained name the tools must not download.
-MODEL_3D['backbone']['pretrained'] = 'torchvision://resnet18'
-
-CONFIG_3D = f"""
-model = {MODEL_3D!r}
+CONFIG_3D = """
+model = {model!r}
 test_pipeline = [
     dict(type='DecordInit'),
     dict(type='SampleFrames', clip_len=4, frame_interval=2, num_clips=2, test_mode=True),
@@ -39,10 +30,8 @@ data = dict(videos_per_gpu=1, workers_per_gpu=0,
             test=dict(type='VideoDataset', ann_file='x.txt', data_prefix='', pipeline=test_pipeline))
 """
 
-MODEL_2D = tsm_tpn_cfg(dict(average_clips='prob', fcn_test=True))
-
-CONFIG_2D = f"""
-model = {MODEL_2D!r}
+CONFIG_2D = """
+model = {model!r}
 test_pipeline = [
     dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=4,
          twice_sample=True, test_mode=True),
@@ -63,16 +52,19 @@ def _load_tool(name):
 
 
 @pytest.fixture
-def config_3d(tmp_path):
+def config_3d(tmp_path, slowonly_tpn_cfg):
+    model = slowonly_tpn_cfg(dict(average_clips='prob'))
+    # A pretrained name the tools must not download.
+    model['backbone']['pretrained'] = 'torchvision://resnet18'
     path = tmp_path / 'tiny_tpn_3d.py'
-    path.write_text(CONFIG_3D)
+    path.write_text(CONFIG_3D.format(model=model))
     return str(path)
 
 
 @pytest.fixture
-def config_2d(tmp_path):
+def config_2d(tmp_path, tsm_tpn_cfg):
     path = tmp_path / 'tiny_tpn_2d.py'
-    path.write_text(CONFIG_2D)
+    path.write_text(CONFIG_2D.format(model=tsm_tpn_cfg(dict(average_clips='prob', fcn_test=True))))
     return str(path)
 
 
@@ -99,50 +91,6 @@ def _macs_by_hooks(model, imgs):
     return sum(total)
 
 
-def test_test_input_spec_of_seed_configs():
-    k400 = Config.fromfile(
-        str(ROOT / 'configs/recognition/tpn/tpn_slowonly_r50_8x8x1_150e_kinetics_rgb.py')
-    )
-    spec = read_test_input_spec(k400)
-    assert spec.num_views == 30  # 10 clips x ThreeCrop
-    assert spec.batch_shape(1) == (1, 30, 3, 8, 256, 256)
-
-    sthv1 = Config.fromfile(
-        str(ROOT / 'configs/recognition/tpn/tpn_tsm_r50_1x1x8_150e_sthv1_rgb.py')
-    )
-    spec = read_test_input_spec(sthv1)
-    assert spec.num_views == 6  # 8 segments sampled twice x ThreeCrop
-    assert spec.batch_shape(1) == (1, 48, 3, 256, 256)
-
-
-def test_training_input_of_seed_configs():
-    k400 = Config.fromfile(
-        str(ROOT / 'configs/recognition/tpn/tpn_slowonly_r50_8x8x1_150e_kinetics_rgb.py')
-    )
-    # RandomResizedCrop, then Resize to (224, 224): one 8-frame clip per video.
-    assert read_input_spec(k400, 'train').batch_shape(32) == (32, 1, 3, 8, 224, 224)
-    sthv1 = Config.fromfile(
-        str(ROOT / 'configs/recognition/tpn/tpn_tsm_r50_1x1x8_150e_sthv1_rgb.py')
-    )
-    assert read_input_spec(sthv1, 'train').batch_shape(32) == (32, 8, 3, 224, 224)
-
-
-def test_test_input_spec_fixed_resize_and_errors():
-    cfg = dict(
-        test_pipeline=[
-            dict(type='SampleFrames', clip_len=8, num_clips=1, test_mode=True),
-            dict(type='Resize', scale=(48, 40), keep_ratio=False),
-            dict(type='FormatShape', input_format='NCTHW'),
-        ]
-    )
-    assert read_test_input_spec(cfg).batch_shape(2) == (2, 1, 3, 8, 40, 48)
-    cfg['test_pipeline'][1] = dict(type='Resize', scale=(-1, 40))
-    with pytest.raises(ValueError, match='height and width'):
-        read_test_input_spec(cfg)
-    with pytest.raises(KeyError, match='pipeline'):
-        read_test_input_spec(dict(model=dict()))
-
-
 def test_get_flops_3d_matches_independent_count(config_3d, capsys):
     result = _load_tool('get_flops').main([config_3d, '--shape', '2', '3', '4', '32', '32'])
     out = capsys.readouterr().out
@@ -150,7 +98,7 @@ def test_get_flops_3d_matches_independent_count(config_3d, capsys):
     assert 'GFLOPs' in out and 'GMACs' in out and 'Params' in out
 
     cfg = Config.fromfile(config_3d)
-    model = build_recognizer_from_config(cfg)
+    model = build_model(model_cfg_for_testing(cfg))
     assert model.backbone.pretrained is None  # never downloads weights
     imgs = torch.randn(1, 2, 3, 4, 32, 32)
     macs = _macs_by_hooks(model, imgs)
@@ -165,7 +113,7 @@ def test_get_flops_3d_matches_independent_count(config_3d, capsys):
 def test_get_flops_defaults_and_2d(config_2d, config_3d, capsys):
     result = _load_tool('get_flops').main([config_2d, '--shape', '32'])
     assert result['input_shape'] == (1, 4, 3, 32, 32)  # num_segments frames
-    model = build_recognizer_from_config(Config.fromfile(config_2d))
+    model = build_model(model_cfg_for_testing(Config.fromfile(config_2d)))
     # With fcn_test the head applies its fc weights as a functional 1x1x1
     # convolution (2048 -> 5 classes, once per clip), which module hooks miss.
     fcn_classifier = 2048 * 5
@@ -180,7 +128,7 @@ def test_get_flops_defaults_and_2d(config_2d, config_3d, capsys):
 
 
 def test_flops_shape_argument_is_checked(config_2d):
-    model = build_recognizer_from_config(Config.fromfile(config_2d))
+    model = build_model(model_cfg_for_testing(Config.fromfile(config_2d)))
     assert flops_input_from_shape_arg([8, 3, 32, 32], model) == (1, 8, 3, 32, 32)
     with pytest.raises(ValueError, match=r'\(V\*T, C, H, W\)'):
         flops_input_from_shape_arg([1, 3, 8, 32, 32], model)
@@ -195,7 +143,7 @@ def test_benchmark_uses_test_views(config_3d, config_2d, tmp_path, capsys):
     assert 'video/s' in capsys.readouterr().out
 
     # 2D with twice_sample and a checkpoint of the same model.
-    model = build_recognizer_from_config(Config.fromfile(config_2d))
+    model = build_model(model_cfg_for_testing(Config.fromfile(config_2d)))
     ckpt = tmp_path / 'tiny2d.pth'
     torch.save({'state_dict': model.state_dict(), 'meta': {}}, ckpt)
     result = benchmark.main(

@@ -1,15 +1,13 @@
-"""tools/analysis/bench_video_pipelines.py: data, derived pipelines, timing table (our side)."""
+"""tools/analysis/compare_mmaction2/bench_video_pipelines.py: data, derived pipelines, timing table (our side)."""
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from mmengine.config import Config
 from tool_loader import REPO, load_tool
 
-sys.path.insert(0, str(Path(REPO) / 'tools' / 'analysis'))  # loader_timing, as when run
-tool = load_tool('tools/analysis/bench_video_pipelines.py')
+tool = load_tool('tools/analysis/compare_mmaction2/bench_video_pipelines.py')
 
 
 def test_pipelines_are_the_seed_configs_with_the_decoding_swapped():

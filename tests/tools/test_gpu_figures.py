@@ -12,7 +12,6 @@ import os.path as osp
 import subprocess
 
 import pytest
-from conftest import tiny_tsm_model
 from tpn_run_helpers import CONFIG, ROOT, env
 
 SCRIPT = osp.join(ROOT, 'tools', 'analysis', 'gpu_figures.sh')
@@ -50,7 +49,7 @@ data = dict(train=dict(pipeline=train_pipeline))
 
 
 @pytest.mark.slow
-def test_every_row_runs_on_the_cpu(tmp_path):
+def test_every_row_runs_on_the_cpu(tmp_path, tiny_tsm_model):
     slowonly, tsm = tmp_path / 'tiny_slowonly.py', tmp_path / 'tiny_tsm.py'
     slowonly.write_text(TINY_SLOWONLY_CONFIG.format(base=CONFIG))
     tsm.write_text(

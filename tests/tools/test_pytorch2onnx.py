@@ -9,7 +9,8 @@ import torch
 from mmengine.config import Config
 from tpn_run_helpers import CONFIG, ROOT, run
 
-from mmaction.engine.model_analysis import build_recognizer_from_config
+from mmaction.engine.config.convert import model_cfg_for_testing
+from mmaction.engine.model_builder import build_model
 from mmaction.utils import load_checkpoint
 
 TOOL = f'{ROOT}/tools/deployment/pytorch2onnx.py'
@@ -30,7 +31,7 @@ def test_export_verify_and_match_pytorch(tiny_trained_run, tmp_path):
     assert 'Verified with ONNX Runtime' in out.stdout
 
     # Independent check: PyTorch from the checkpoint, ONNX Runtime at another batch size.
-    model = build_recognizer_from_config(Config.fromfile(CONFIG))
+    model = build_model(model_cfg_for_testing(Config.fromfile(CONFIG)))
     load_checkpoint(model, tiny_trained_run.checkpoint, strict=True)
     imgs = torch.randn(2, 1, 3, 8, 56, 56, generator=torch.Generator().manual_seed(5))
     with torch.no_grad():

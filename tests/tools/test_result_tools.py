@@ -103,7 +103,7 @@ def test_eval_metric_gives_the_numbers_of_the_test_tool(tiny_trained_run, capsys
         [run_.config, run_.result_json, '--eval', 'top_k_accuracy', 'mean_class_accuracy',
          *_data_options(run_)]
     )  # fmt: skip
-    (test_log,) = glob.glob(osp.join(run_.work_dir, '*', '*.json'))
+    (test_log,) = glob.glob(osp.join(run_.work_dir, 'test', '*', '*.json'))
     with open(test_log) as f:
         logged = json.load(f)  # what tools/test.py computed and printed
     for name in ('top1_acc', 'top5_acc', 'mean_class_accuracy'):

@@ -50,7 +50,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def plot_curve(args: argparse.Namespace) -> list:
     """Draw the curves of ``args.keys``; return the panels drawn."""
-    from mmaction.engine.training_log import curve_panels, read_training_log
+    from mmaction.analysis.training_log import curve_panels, read_training_log
     from mmaction.visualization import check_figure_path, plot_curve_panels
 
     check_figure_path(args.out)
@@ -68,7 +68,7 @@ def plot_curve(args: argparse.Namespace) -> list:
 
 def cal_train_time(args: argparse.Namespace) -> list:
     """Print the time per iteration of each log; return the statistics."""
-    from mmaction.engine.training_log import read_training_log, train_time_stats
+    from mmaction.analysis.training_log import read_training_log, train_time_stats
 
     results = []
     for path in args.logs:

@@ -15,11 +15,8 @@ Example::
 """
 
 import argparse
-import os.path as osp
 import sys
 from typing import List, Optional
-
-from loader_timing import report, time_loader, time_stages
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -56,60 +53,26 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def build_dataset(dataset_cfg: dict):
-    """Build a 0.x dataset config with a trailing ``Normalize`` moved off, as training does."""
-    from mmaction.engine.data_adapter import move_normalize_to_model
-    from mmaction.registry import DATASETS
-
-    data = {'split': dict(dataset_cfg)}
-    move_normalize_to_model({}, data, ['split'])
-    import mmaction.datasets  # noqa: F401  (registers datasets and transforms)
-
-    return DATASETS.build(data['split'])
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     from mmengine.config import Config
-    from mmengine.dataset import default_collate
 
-    cfg = Config.fromfile(args.config)
-    if 'data' not in cfg or args.split not in cfg.data:
-        raise KeyError(f'{args.config} has no data.{args.split} (an MMAction2 0.x config)')
-    dataset_cfg = cfg.data[args.split]
-    if args.make_videos and not osp.isfile(dataset_cfg.ann_file):
-        from mmaction.utils.natural_video import make_natural_video_set
+    from mmaction.analysis.loader_timing import report
+    from mmaction.analysis.pipeline_speed import PipelineBenchOptions, bench_pipeline
 
-        width, height = args.video_size
-        make_natural_video_set(
-            dataset_cfg.data_prefix,
-            dataset_cfg.ann_file,
-            args.make_videos,
-            num_classes=args.num_classes,
-            workers=min(args.make_videos, 2),
-            width=width,
-            height=height,
-            seconds=args.video_seconds,
-        )
-        print(f'wrote {args.make_videos} videos ({width}x{height}, {args.video_seconds:g} s)')
-    if args.split != 'train':
-        dataset_cfg = dict(dataset_cfg, test_mode=True)
-    dataset = build_dataset(dataset_cfg)
-    batch_size = args.batch_size or cfg.data.get('videos_per_gpu', 1)
-    workers = args.workers if args.workers is not None else cfg.data.get('workers_per_gpu', 0)
-    result = time_loader(dataset, batch_size, workers, args.num_samples, default_collate, args.seed)
-    result.update(batch_size=batch_size, workers=workers, samples=len(dataset))
-    if args.stages:
-        result['stages'] = time_stages(
-            dataset.pipeline.transforms,
-            lambda index: dataset.make_results(index % len(dataset)),
-            args.stages,
-        )
-    shape = tuple(result['first_batch_shape'] or ())
-    title = (
-        f'{args.config} data.{args.split}: {len(dataset)} samples, batch {batch_size}, '
-        f'{workers} workers, batch imgs {shape}'
+    options = PipelineBenchOptions(
+        split=args.split,
+        num_samples=args.num_samples,
+        workers=args.workers,
+        batch_size=args.batch_size,
+        stages=args.stages,
+        seed=args.seed,
+        make_videos=args.make_videos,
+        video_size=tuple(args.video_size),
+        video_seconds=args.video_seconds,
+        num_classes=args.num_classes,
     )
+    result, title = bench_pipeline(Config.fromfile(args.config), args.config, options)
     report(result, args.json, title)
     return 0
 

@@ -6,7 +6,6 @@ Example::
 """
 
 import argparse
-import json
 import sys
 from typing import List, Optional
 
@@ -15,13 +14,9 @@ def main(argv: Optional[List[str]] = None) -> str:
     parser = argparse.ArgumentParser(description='Markdown table of bench_train.py results')
     parser.add_argument('files', nargs='+', help='files written by bench_train.py --json')
     args = parser.parse_args(argv)
-    from mmaction.engine.bench_train import format_table
+    from mmaction.analysis.bench_table import format_table, load_records
 
-    records = []
-    for path in args.files:
-        with open(path) as file:
-            records += [json.loads(line) for line in file if line.strip()]
-    table = format_table(records)
+    table = format_table(load_records(args.files))
     print(table)
     return table
 

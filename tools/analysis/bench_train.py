@@ -11,7 +11,7 @@ Examples::
 batch of the config's training shape; ``data`` the training data loader
 alone; ``all`` both together, with the share of time spent waiting for data.
 ``--precision fp32`` turns TF32 off; ``tf32`` turns it on for matrix products
-and convolutions. MFU uses the peak table in ``mmaction/engine/bench_train.py``
+and convolutions. MFU uses the peak table in ``mmaction/analysis/bench_train.py``
 (H100/H200, A100) or ``--peak-tflops``.
 """
 
@@ -67,8 +67,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
         os.environ['CUDA_VISIBLE_DEVICES'] = ''  # hide GPUs before torch looks for them
     from mmengine.config import Config
 
+    from mmaction.analysis.bench_train import BenchOptions, bench_train, format_result
     from mmaction.engine import cli_guard
-    from mmaction.engine.bench_train import BenchOptions, bench_train, format_result
 
     options = BenchOptions(
         part=args.part,

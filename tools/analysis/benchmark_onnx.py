@@ -16,9 +16,7 @@ Needs the ``deploy`` extra: ``pip install -e ".[deploy]"``.
 """
 
 import argparse
-import os.path as osp
 import sys
-import tempfile
 from typing import List, Optional
 
 
@@ -48,27 +46,29 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 
 def main(argv: Optional[List[str]] = None):
-    """Print and return the :class:`~mmaction.engine.onnx_benchmark.SpeedComparison`."""
+    """Print and return the :class:`~mmaction.deploy.onnx_benchmark.SpeedComparison`."""
     args = parse_args(argv)
     import torch
 
+    from mmaction.deploy.onnx_benchmark import benchmark_onnx
+    from mmaction.deploy.onnx_runtime import import_deploy_package
     from mmaction.engine import cli_guard, load_config
-    from mmaction.engine.onnx_benchmark import compare_onnx_speed
-    from mmaction.engine.onnx_export import build_predictor, export_onnx, import_deploy_package
 
-    with cli_guard(), tempfile.TemporaryDirectory() as tmp:
+    with cli_guard():
         ort = import_deploy_package('onnxruntime', 'The ONNX Runtime benchmark')
-        cfg = load_config(args.config)
-        predictor, imgs = build_predictor(cfg, args.checkpoint, args.shape, args.config)
-        onnx_file = args.onnx_file or osp.join(tmp, 'model.onnx')
-        export_onnx(predictor, imgs, onnx_file)
-        result = compare_onnx_speed(
-            predictor, onnx_file, imgs, args.rounds, args.warmup, args.threads
+        result, model_name = benchmark_onnx(
+            load_config(args.config),
+            args.checkpoint,
+            args.shape,
+            args.onnx_file,
+            args.rounds,
+            args.warmup,
+            args.threads,
+            args.config,
         )
     print(
-        f'{type(predictor.recognizer).__name__}, input {result.input_shape}, '
-        f'{result.threads} threads; torch {torch.__version__}, onnxruntime '
-        f'{ort.__version__}'
+        f'{model_name}, input {result.input_shape}, {result.threads} threads; '
+        f'torch {torch.__version__}, onnxruntime {ort.__version__}'
     )
     for name, seconds, speed in (
         ('PyTorch eager', result.torch_seconds, result.torch_videos_per_s),

@@ -52,36 +52,25 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None):
     """Write the matrix; return it (rows true classes, columns predicted)."""
     args = parse_args(argv)
-    from mmaction.datasets import load_label_map
+    from mmaction.analysis.result_analysis import confusion_report, write_confusion_csv
     from mmaction.engine import cli_guard, load_config
-    from mmaction.engine.result_analysis import (
-        load_scored_test_set,
-        result_confusion_matrix,
-        write_confusion_csv,
-    )
     from mmaction.visualization import check_figure_path, plot_confusion_matrix
 
     with cli_guard():
         if args.out:
             check_figure_path(args.out)
         cfg = load_config(args.config, args.cfg_options)
-        scored = load_scored_test_set(cfg, args.result, args.config)
-        num_classes = scored.num_classes
-        if args.label_map:
-            names = load_label_map(args.label_map, num_classes)
-        else:
-            names = [str(index) for index in range(num_classes)]
-        matrix = result_confusion_matrix(scored, args.normalize)
-        coverage = scored.scores.coverage()
-        print(f'Confusion matrix of {args.result} {coverage}')
+        report = confusion_report(cfg, args.result, args.label_map, args.normalize, args.config)
+        print(f'Confusion matrix of {args.result} {report.coverage}')
         if args.csv:
-            write_confusion_csv(args.csv, matrix, names)
+            write_confusion_csv(args.csv, report.matrix, report.names)
             print(f'wrote {args.csv}')
         if args.out:
             kind = NORMALIZED_TITLES.get(args.normalize, '')
-            plot_confusion_matrix(matrix, names, args.out, f'Confusion matrix {coverage}{kind}')
+            title = f'Confusion matrix {report.coverage}{kind}'
+            plot_confusion_matrix(report.matrix, report.names, args.out, title)
             print(f'wrote {args.out}')
-    return matrix
+    return report.matrix
 
 
 if __name__ == '__main__':

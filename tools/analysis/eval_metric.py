@@ -38,8 +38,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     """Print and return the metrics."""
     args = parse_args(argv)
+    from mmaction.analysis.result_analysis import evaluate_result_file
     from mmaction.engine import cli_guard, load_config
-    from mmaction.engine.result_analysis import evaluate_result_file
 
     with cli_guard():
         cfg = load_config(args.config, args.cfg_options)

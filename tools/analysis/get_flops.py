@@ -44,45 +44,18 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> dict:
     """Print and return ``input_shape``, ``flops``, ``macs`` and ``params``."""
     args = parse_args(argv)
-
-    import torch
     from mmengine.config import Config
 
-    from mmaction.engine.model_analysis import (
-        build_recognizer_from_config,
-        count_flops,
-        count_parameters,
-        default_flops_input_shape,
-        flops_input_from_shape_arg,
-    )
+    from mmaction.analysis.model_analysis import format_flops_report, model_flops
 
-    cfg = Config.fromfile(args.config)
-    model = build_recognizer_from_config(cfg).to(args.device)
-    if args.shape:
-        input_shape = flops_input_from_shape_arg(args.shape, model)
-    else:
-        input_shape = default_flops_input_shape(cfg, model)
-    imgs = torch.randn(input_shape, device=args.device)
-    flops, per_op = count_flops(model, imgs)
-    params = count_parameters(model)
-    macs = flops / 2
-
-    line = '=' * 60
-    print(line)
-    print(f'Model: {type(model).__name__} ({args.config})')
-    print(f'Input shape: {tuple(input_shape)}  (batch of 1 video)')
-    print(f'FLOPs: {flops / 1e9:.2f} GFLOPs  (2 per multiply-accumulate, FlopCounterMode)')
-    print(f'MACs:  {macs / 1e9:.2f} GMACs  (what MMAction2 0.x printed as "Flops: ... GMac")')
-    print(f'Params: {params / 1e6:.2f} M')
-    print(line)
-    if args.per_op:
-        for op, count in sorted(per_op.items(), key=lambda item: -item[1]):
-            print(f'  {op:<40s} {count / 1e9:10.3f} GFLOPs')
-    print(
-        'Only convolutions, matrix products and attention are counted; element-wise '
-        'ops (BN, activations, pooling) are not.'
+    report = model_flops(Config.fromfile(args.config), args.shape, args.device)
+    print('\n'.join(format_flops_report(report, args.config, args.per_op)))
+    return dict(
+        input_shape=tuple(report.input_shape),
+        flops=report.flops,
+        macs=report.macs,
+        params=report.params,
     )
-    return dict(input_shape=tuple(input_shape), flops=flops, macs=macs, params=params)
 
 
 if __name__ == '__main__':

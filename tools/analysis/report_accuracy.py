@@ -49,19 +49,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     """Print and return the mean class accuracy and the top-k accuracies."""
     args = parse_args(argv)
-    from mmaction.datasets import load_list_labels
+    from mmaction.analysis.result_analysis import fused_accuracy
     from mmaction.engine import cli_guard
-    from mmaction.engine.video_score_reader import load_video_scores
-    from mmaction.evaluation import fuse_video_scores, mean_class_accuracy, top_k_accuracy
 
     with cli_guard():
-        score_sets = [load_video_scores(path) for path in args.scores]
-        fused = fuse_video_scores(score_sets, args.coefficients, args.apply_softmax)
-        labels = fused.select(load_list_labels(args.datalist), f'list {args.datalist}')
-    results = {'mean_class_accuracy': mean_class_accuracy(fused.scores, labels)}
-    for k, acc in zip(args.top_k, top_k_accuracy(fused.scores, labels, tuple(args.top_k))):
-        results[f'top{k}_acc'] = acc
-    print(f'Fusing {len(score_sets)} score files {fused.coverage()}')
+        results, fused = fused_accuracy(
+            args.scores, args.coefficients, args.datalist, args.apply_softmax, args.top_k
+        )
+    print(f'Fusing {len(args.scores)} score files {fused.coverage()}')
     print(f'Mean Class Accuracy: {results["mean_class_accuracy"]:.04f}')
     for k in args.top_k:
         print(f'Top {k} Accuracy: {results[f"top{k}_acc"]:.04f}')

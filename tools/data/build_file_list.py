@@ -29,20 +29,16 @@ unless ``--out-file`` is given.
 """
 
 import argparse
-import csv
-import glob
-import json
-import os
 import os.path as osp
-import random
 import sys
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional
 
-KINETICS = ('kinetics400', 'kinetics600', 'kinetics700')
-STH_SPLIT_NAMES = dict(train='train', val='validation')
-
-# key (relative path without extension) -> (relative path, number of frames or -1)
-ItemInfo = Dict[str, Tuple[str, int]]
+from mmaction.datasets.file_list import (
+    KINETICS,
+    FileListOptions,
+    build_file_list,
+    write_file_list,
+)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -74,145 +70,22 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def count_frames(frame_dir: str, prefix: str) -> int:
-    """Count the (non-hidden) files in ``frame_dir`` whose names start with ``prefix``."""
-    return sum(
-        1 for name in os.listdir(frame_dir) if name.startswith(prefix) and not name.startswith('.')
-    )
-
-
-def scan_folder(src: str, level: int, fmt: str, rgb_prefix: str) -> ItemInfo:
-    """Find the videos (files) or frame folders ``level`` folders deep under ``src``."""
-    if not osp.isdir(src):
-        raise FileNotFoundError(f'source folder {src} does not exist')
-    items: ItemInfo = {}
-    for path in sorted(glob.glob(osp.join(src, *(['*'] * level)))):
-        rel = osp.relpath(path, src)
-        if fmt == 'videos' and osp.isfile(path):
-            items[osp.splitext(rel)[0]] = (rel, -1)
-        elif fmt == 'rawframes' and osp.isdir(path):
-            items[rel] = (rel, count_frames(path, rgb_prefix))
-    return items
-
-
-def read_lines(path: str, what: str) -> List[str]:
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{what} {path} does not exist')
-    with open(path, encoding='utf-8') as f:
-        return [line.strip() for line in f if line.strip()]
-
-
-def _kinetics_csv_entries(ann_file: str, level: int) -> List[Tuple[str, str]]:
-    """(key, class name) pairs from an official Kinetics csv."""
-    entries = []
-    with open(ann_file, newline='', encoding='utf-8') as f:
-        rows = list(csv.reader(f))
-    if rows and rows[0] and rows[0][0] == 'label':
-        rows = rows[1:]
-    for lineno, row in enumerate(rows, start=2):
-        if not row:
-            continue
-        if len(row) < 4:
-            raise ValueError(f'{ann_file} line {lineno}: expected label,youtube_id,start,end')
-        cls = row[0].replace('"', '').replace(' ', '_')
-        name = f'{row[1]}_{int(float(row[2])):06d}_{int(float(row[3])):06d}'
-        entries.append((f'{cls}/{name}' if level == 2 else name, cls))
-    return entries
-
-
-def kinetics_entries(
-    items: ItemInfo, level: int, ann_file: Optional[str], class_file: Optional[str]
-) -> List[Tuple[str, int]]:
-    """(key, label) pairs for the Kinetics layout."""
-    if ann_file:
-        named = _kinetics_csv_entries(ann_file, level)
-    elif level == 2:
-        named = [(key, key.split('/')[0]) for key in items]
-    else:
-        raise ValueError('Kinetics with --level 1 needs --ann-file (the official csv) for labels')
-    if class_file:
-        classes = read_lines(class_file, 'class file')
-    else:
-        classes = sorted({cls for _, cls in named})
-    mapping = {name: i for i, name in enumerate(classes)}
-    entries = []
-    for key, cls in named:
-        if cls not in mapping:
-            raise ValueError(f'class {cls!r} (of {key}) is not in the class file {class_file}')
-        entries.append((key, mapping[cls]))
-    return entries
-
-
-def sthv1_entries(ann_file: str, class_file: str) -> List[Tuple[str, int]]:
-    """(key, label) pairs from a Something-Something V1 split csv (``id;label text``)."""
-    mapping = {text: i for i, text in enumerate(read_lines(class_file, 'label file'))}
-    entries = []
-    for lineno, line in enumerate(read_lines(ann_file, 'annotation file'), start=1):
-        vid, sep, text = line.partition(';')
-        if not sep:
-            raise ValueError(f'{ann_file} line {lineno}: expected "id;label text", got {line!r}')
-        if text not in mapping:
-            raise ValueError(f'{ann_file} line {lineno}: label {text!r} is not in {class_file}')
-        entries.append((vid, mapping[text]))
-    return entries
-
-
-def format_lines(
-    entries: List[Tuple[str, int]], items: ItemInfo, fmt: str
-) -> Tuple[List[dict], int]:
-    """Turn (key, label) pairs into records; return them and the number left out."""
-    records, missing = [], 0
-    for key, label in entries:
-        if key not in items or (fmt == 'rawframes' and items[key][1] <= 0):
-            missing += 1
-            continue
-        rel, count = items[key]
-        if fmt == 'rawframes':
-            records.append(dict(frame_dir=rel, total_frames=count, label=label))
-        else:
-            records.append(dict(filename=rel, label=label))
-    return records, missing
-
-
-def record_to_line(record: dict) -> str:
-    if 'frame_dir' in record:
-        return f'{record["frame_dir"]} {record["total_frames"]} {record["label"]}'
-    return f'{record["filename"]} {record["label"]}'
-
-
-def build_records(args: argparse.Namespace) -> List[dict]:
-    items = scan_folder(args.src_folder, args.level, args.format, args.rgb_prefix)
-    if args.dataset == 'sthv1':
-        default_dir = osp.join(osp.dirname(osp.normpath(args.src_folder)), 'annotations')
-        ann_file = args.ann_file or osp.join(
-            default_dir, f'something-something-v1-{STH_SPLIT_NAMES[args.subset]}.csv'
-        )
-        class_file = args.class_file or osp.join(
-            osp.dirname(ann_file), 'something-something-v1-labels.csv'
-        )
-        entries = sthv1_entries(ann_file, class_file)
-    else:
-        entries = kinetics_entries(items, args.level, args.ann_file, args.class_file)
-    records, missing = format_lines(entries, items, args.format)
-    if missing:
-        print(
-            f'{missing} of {len(entries)} annotated videos are not in {args.src_folder} '
-            f'(or have no frame named {args.rgb_prefix!r}*) and were left out'
-        )
-    if not records:
-        raise ValueError(
-            f'no {args.format} of the {len(entries)} annotated videos found in '
-            f'{args.src_folder} (level {args.level}, rgb prefix {args.rgb_prefix!r})'
-        )
-    if args.shuffle:
-        random.Random(args.seed).shuffle(records)
-    return records
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    options = FileListOptions(
+        dataset=args.dataset,
+        src_folder=args.src_folder,
+        format=args.format,
+        subset=args.subset,
+        level=args.level,
+        rgb_prefix=args.rgb_prefix,
+        ann_file=args.ann_file,
+        class_file=args.class_file,
+        shuffle=args.shuffle,
+        seed=args.seed,
+    )
     try:
-        records = build_records(args)
+        records = build_file_list(options)
     except (FileNotFoundError, ValueError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 1
@@ -221,12 +94,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         args.dataset,
         f'{args.dataset}_{args.subset}_list_{args.format}.{args.output_format}',
     )
-    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
-    with open(out_file, 'w') as f:
-        if args.output_format == 'json':
-            json.dump(records, f)
-        else:
-            f.writelines(record_to_line(r) + '\n' for r in records)
+    write_file_list(records, out_file, args.output_format)
     print(f'{len(records)} {args.format} written to {out_file}')
     return 0
 

@@ -15,18 +15,16 @@ others. Failed videos are listed at the end and make the exit code 1.
 """
 
 import argparse
-import glob
-import os
 import os.path as osp
-import shutil
 import sys
-from multiprocessing import Pool
-from typing import Iterator, List, Optional, Tuple
+from typing import List, Optional
 
-import numpy as np
-
-DONE_FILE = '.done'
-DEFAULT_EXTS = ('mp4', 'avi', 'webm', 'mkv', 'mov')
+from mmaction.utils.frame_extraction import (
+    DEFAULT_EXTS,
+    ExtractOptions,
+    extract_frames,
+    find_videos,
+)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -69,91 +67,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-def find_videos(src_dir: str, level: int, exts: List[str]) -> List[str]:
-    """Return the sorted video paths relative to ``src_dir`` (``[class/]name.ext``)."""
-    if not osp.isdir(src_dir):
-        raise FileNotFoundError(f'source folder {src_dir} does not exist')
-    pattern = osp.join(src_dir, *(['*'] * level))
-    wanted = {'.' + e.lower().lstrip('.') for e in exts}
-    found = [
-        p for p in glob.glob(pattern) if osp.isfile(p) and osp.splitext(p)[1].lower() in wanted
-    ]
-    return sorted(osp.relpath(p, src_dir) for p in found)
-
-
-def output_size(height: int, width: int, args: argparse.Namespace) -> Tuple[int, int]:
-    """Return the ``(height, width)`` frames are resized to."""
-    if args.new_short:
-        if height <= width:
-            return args.new_short, max(1, int(round(width * args.new_short / height)))
-        return max(1, int(round(height * args.new_short / width))), args.new_short
-    if args.new_width:
-        return args.new_height, args.new_width
-    return height, width
-
-
-def _frames_opencv(path: str) -> Iterator[np.ndarray]:
-    import cv2
-
-    cap = cv2.VideoCapture(path)
-    if not cap.isOpened():
-        raise OSError('OpenCV cannot open the video')
-    try:
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            yield frame
-    finally:
-        cap.release()
-
-
-def _frames_pyav(path: str) -> Iterator[np.ndarray]:
-    import av
-
-    with av.open(path) as container:
-        if not container.streams.video:
-            raise OSError('the file has no video stream')
-        for frame in container.decode(video=0):
-            yield frame.to_ndarray(format='bgr24')
-
-
-def extract_video(task: Tuple[str, str, argparse.Namespace]) -> Tuple[str, str, str]:
-    """Extract one video's frames.
-
-    Returns:
-        tuple[str, str, str]: Relative path, status (``'done'``,
-        ``'skipped'`` or ``'failed'``) and the error message ('' if none).
-    """
-    import cv2
-
-    src_dir, rel_path, args = task
-    out_path = osp.join(args.out_dir, osp.splitext(rel_path)[0])
-    if args.resume and osp.exists(osp.join(out_path, DONE_FILE)):
-        return rel_path, 'skipped', ''
-    # A folder without the done-file is from an interrupted run: start over.
-    if osp.isdir(out_path):
-        shutil.rmtree(out_path)
-    os.makedirs(out_path)
-    reader = _frames_opencv if args.use_opencv else _frames_pyav
-    count = 0
-    try:
-        for count, frame in enumerate(reader(osp.join(src_dir, rel_path)), start=1):
-            height, width = output_size(frame.shape[0], frame.shape[1], args)
-            if (height, width) != frame.shape[:2]:
-                frame = cv2.resize(frame, (width, height), interpolation=cv2.INTER_LINEAR)
-            name = osp.join(out_path, f'img_{count:05d}.{args.out_format}')
-            if not cv2.imwrite(name, frame):
-                raise OSError(f'cannot write {name}')
-    except Exception as exc:  # any decoder failure is reported per video
-        return rel_path, 'failed', f'{type(exc).__name__}: {exc} (after {count} frames)'
-    if count == 0:
-        return rel_path, 'failed', 'no frame could be decoded'
-    with open(osp.join(out_path, DONE_FILE), 'w') as f:
-        f.write(f'{count}\n')
-    return rel_path, 'done', ''
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     exts = list(DEFAULT_EXTS) if args.mixed_ext else args.ext
@@ -163,16 +76,19 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f'error: {exc}', file=sys.stderr)
         return 1
     print(f'{len(videos)} videos with extension(s) {", ".join(exts)} in {args.src_dir}')
-    os.makedirs(args.out_dir, exist_ok=True)
-    tasks = [(args.src_dir, rel, args) for rel in videos]
-    if args.num_worker > 1 and len(tasks) > 1:
-        pool = Pool(args.num_worker)
-        results = pool.imap_unordered(extract_video, tasks)
-    else:
-        pool, results = None, map(extract_video, tasks)
+    options = ExtractOptions(
+        out_dir=args.out_dir,
+        out_format=args.out_format,
+        new_width=args.new_width,
+        new_height=args.new_height,
+        new_short=args.new_short,
+        use_opencv=args.use_opencv,
+        resume=args.resume,
+    )
     failed, skipped = [], 0
+    results = extract_frames(args.src_dir, videos, options, args.num_worker)
     for i, (rel, status, error) in enumerate(results, start=1):
-        print(f'[{i}/{len(tasks)}] {rel} {status} {error}'.rstrip(), flush=True)
+        print(f'[{i}/{len(videos)}] {rel} {status} {error}'.rstrip(), flush=True)
         if status == 'failed':
             failed.append((rel, error))
         elif status == 'skipped':
@@ -180,16 +96,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         elif args.report_file:
             with open(args.report_file, 'a') as f:
                 f.write(osp.join(args.src_dir, rel) + '\n')
-    if pool is not None:
-        pool.close()
-        pool.join()
     if failed:
-        print(f'{len(failed)} of {len(tasks)} videos failed:')
+        print(f'{len(failed)} of {len(videos)} videos failed:')
         for rel, error in sorted(failed):
             print(f'  {osp.join(args.src_dir, rel)}: {error}')
         return 1
     print(
-        f'all {len(tasks)} videos extracted to {args.out_dir} '
+        f'all {len(videos)} videos extracted to {args.out_dir} '
         f'({skipped} complete already and skipped)'
     )
     return 0

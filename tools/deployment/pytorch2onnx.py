@@ -20,8 +20,9 @@ from typing import List, Optional
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Command line of MMAction2 0.x ``pytorch2onnx.py`` (recognizers)."""
+    from mmaction.deploy.onnx_export import MIN_OPSET
+    from mmaction.deploy.onnx_runtime import VERIFY_ATOL
     from mmaction.engine.cli import add_cfg_options
-    from mmaction.engine.onnx_export import MIN_OPSET, VERIFY_ATOL
 
     parser = argparse.ArgumentParser(
         description='Export a recognizer to ONNX. The ONNX input is the preprocessed '
@@ -63,13 +64,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None):
     """Export; print the file, shapes and (``--verify``) the difference to PyTorch."""
     args = parse_args(argv)
+    from mmaction.deploy.onnx_export import ExportOptions, export_recognizer
+    from mmaction.deploy.onnx_runtime import VERIFY_ATOL, OnnxMismatchError
     from mmaction.engine import cli_guard, load_config
-    from mmaction.engine.onnx_export import (
-        VERIFY_ATOL,
-        ExportOptions,
-        OnnxMismatchError,
-        export_recognizer,
-    )
 
     options = ExportOptions(
         output_file=args.output_file,

@@ -2,7 +2,6 @@
 
 import pytest
 import torch
-from conftest import NUM_CLASSES, slowonly_tpn_cfg, tsm_tpn_cfg
 
 from mmaction.registry import MODELS
 
@@ -15,16 +14,16 @@ def build(cfg):
 
 
 @pytest.fixture(scope='module')
-def slowonly_tpn():
+def slowonly_tpn(slowonly_tpn_cfg):
     return build(slowonly_tpn_cfg(test_cfg=dict(average_clips='prob')))
 
 
 @pytest.fixture(scope='module')
-def tsm_tpn():
+def tsm_tpn(tsm_tpn_cfg):
     return build(tsm_tpn_cfg(test_cfg=dict(average_clips='prob', fcn_test=True)))
 
 
-def test_slowonly_tpn_loss_and_predict(slowonly_tpn):
+def test_slowonly_tpn_loss_and_predict(slowonly_tpn, tiny_num_classes):
     model = slowonly_tpn.train()
     imgs = torch.randn(2, 1, 3, 4, 32, 32)
     losses = model(imgs, torch.tensor([[1], [4]]), mode='loss')
@@ -39,12 +38,12 @@ def test_slowonly_tpn_loss_and_predict(slowonly_tpn):
         model.max_testing_views = 2
         chunked = model(test_imgs, mode='predict')
         model.max_testing_views = None
-    assert pred.shape == (2, NUM_CLASSES)
+    assert pred.shape == (2, tiny_num_classes)
     torch.testing.assert_close(pred, raw.reshape(2, 3, -1).softmax(dim=2).mean(dim=1))
     torch.testing.assert_close(chunked, pred)
 
 
-def test_tsm_tpn_loss_and_fcn_predict(tsm_tpn):
+def test_tsm_tpn_loss_and_fcn_predict(tsm_tpn, tiny_num_classes):
     model = tsm_tpn.train()
     losses = model(torch.randn(2, 4, 3, 32, 32), torch.tensor([0, 3]), mode='loss')
     assert {'loss_cls', 'loss_aux', 'top1_acc', 'top5_acc'} <= set(losses)
@@ -55,7 +54,7 @@ def test_tsm_tpn_loss_and_fcn_predict(tsm_tpn):
         results = model.val_step({'imgs': imgs, 'label': torch.tensor([[0], [3]])})
         first_clip = model(imgs[:, :4], mode='tensor')
         raw = model(imgs, mode='tensor')
-    assert len(results) == 2 and results[0]['pred_score'].shape == (NUM_CLASSES,)
+    assert len(results) == 2 and results[0]['pred_score'].shape == (tiny_num_classes,)
     torch.testing.assert_close(raw.reshape(2, 2, -1)[:, 0], first_clip)
     torch.testing.assert_close(
         torch.stack([r['pred_score'] for r in results]),

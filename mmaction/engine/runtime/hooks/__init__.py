@@ -1,0 +1,15 @@
+"""Training and testing hooks of the toolkit."""
+
+from .atomic_checkpoint_hook import AtomicCheckpointHook
+from .checkpoint_meta_hook import CheckpointMetaHook, capture_rng_state, restore_rng_state
+from .console_progress_hook import ConsoleProgressHook
+from .testing_progress_hook import TestProgressHook
+
+__all__ = [
+    'AtomicCheckpointHook',
+    'CheckpointMetaHook',
+    'ConsoleProgressHook',
+    'TestProgressHook',
+    'capture_rng_state',
+    'restore_rng_state',
+]
