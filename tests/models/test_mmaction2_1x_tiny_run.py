@@ -17,7 +17,7 @@ import torch
 from mmengine import Config
 
 from mmaction.datasets import action_collate
-from mmaction.evaluation import load_mmaction2_dump
+from mmaction.evaluation import AccMetric, load_mmaction2_dump
 from mmaction.registry import DATASETS, MODELS
 from mmaction.utils.checkpoint import load_checkpoint
 
@@ -61,6 +61,10 @@ def test_scores_equal_mmaction2_1x(tiny_1x):
         )
         assert ours['pred_score'].argmax().item() == theirs['pred_label'].item()
         assert ours['gt_label'].tolist() == theirs['gt_label'].tolist() == [index]
+    # The accuracies MMAction2's test run logged (test.log), under its names.
+    metric = AccMetric(result_names='1.x')
+    metric.process({}, outputs)
+    assert metric.evaluate(size=8) == {'acc/top1': 0.125, 'acc/top5': 0.625, 'acc/mean1': 0.125}
 
 
 @pytest.mark.slow
