@@ -37,7 +37,7 @@ def check_io_backend(owner: str, io_backend: str, backend_kwargs: dict) -> None:
         if backend_kwargs:
             raise ConfigError(
                 f'{owner}: unknown argument(s) {sorted(backend_kwargs)} (io_backend='
-                f"{io_backend!r} takes none); remove them"
+                f'{io_backend!r} takes none); remove them'
             )
         return
     from mmengine.fileio.backends.registry_utils import backends
