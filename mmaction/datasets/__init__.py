@@ -16,6 +16,7 @@ from .transforms import (  # noqa: F401  (register the loading transforms)
     pyav_decode,
     rawframe_decode,
     sample_frames,
+    uniform_sample,
 )
 from .transforms.array_decode import ArrayDecode
 from .transforms.compose import Compose
@@ -24,6 +25,7 @@ from .transforms.opencv_decode import OpenCVDecode, OpenCVInit
 from .transforms.pyav_decode import PyAVDecode, PyAVInit
 from .transforms.rawframe_decode import RawFrameDecode
 from .transforms.sample_frames import DenseSampleFrames, SampleFrames
+from .transforms.uniform_sample import UniformSample
 from .video_dataset import VideoDataset
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     'RawframeDataset',
     'SampleFrames',
     'SampleKey',
+    'UniformSample',
     'VideoDataset',
     'action_collate',
     'load_label_map',

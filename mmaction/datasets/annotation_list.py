@@ -58,6 +58,7 @@ def read_annotation_list(
     kind: str = 'video',
     multi_class: bool = False,
     with_offset: bool = False,
+    delimiter: str = ' ',
 ) -> Columns:
     """Parse an annotation list into columns, one entry per sample.
 
@@ -67,6 +68,9 @@ def read_annotation_list(
             a ``.json`` list names its own path key.
         multi_class: Several labels per line; each label entry is then a list.
         with_offset: ``'rawframes'`` lines have an offset column.
+        delimiter: What separates the path from the labels of a ``'video'``
+            line (MMAction2 1.x's ``VideoDataset(delimiter=...)``, for paths
+            with spaces); ``' '`` splits at any whitespace.
 
     Returns:
         ``{path key: [...], 'label': [...], 'lineno': [...]}`` plus the
@@ -88,7 +92,7 @@ def read_annotation_list(
         with open(path, 'rb') as file:
             lines = file.read().splitlines()
         if kind == 'video':
-            columns = _read_video_lines(path, lines, multi_class)
+            columns = _read_video_lines(path, lines, multi_class, delimiter)
         elif kind == 'rawframes':
             columns = _read_rawframe_lines(path, lines, multi_class, with_offset)
         else:
@@ -130,11 +134,20 @@ def parse_labels(
     return labels if multi_class else labels[0]
 
 
-def _read_video_lines(path: str, lines: List[bytes], multi_class: bool) -> Columns:
+def _tokens(line: bytes, delimiter: bytes) -> List[bytes]:
+    if not line.strip():
+        return []
+    return [token.strip() for token in line.strip().split(delimiter)]
+
+
+def _read_video_lines(
+    path: str, lines: List[bytes], multi_class: bool, delimiter: str = ' '
+) -> Columns:
     filenames, labels, linenos = [], [], []
     single = not multi_class
+    sep = delimiter.encode()
     for lineno, line in enumerate(lines, 1):
-        tokens = line.split()
+        tokens = line.split() if delimiter == ' ' else _tokens(line, sep)
         if len(tokens) == 2 and single and tokens[1].isdigit():
             label = int(tokens[1])  # the common case, without a call
         elif not tokens:

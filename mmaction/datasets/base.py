@@ -75,6 +75,9 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
             a broken sample instead of raising. Defaults to False.
         max_refetch (int): How many replacements to try for one broken
             sample before giving up. Defaults to 10.
+        metainfo (dict, optional): Dataset meta information given by the
+            config (1.x, e.g. ``dict(classes=...)``), added to
+            :attr:`metainfo`. Defaults to None.
     """
 
     def __init__(
@@ -92,8 +95,10 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
         dynamic_length: bool = False,
         skip_broken: bool = False,
         max_refetch: int = 10,
+        metainfo: Optional[dict] = None,
     ) -> None:
         super().__init__()
+        self._metainfo = dict(metainfo or {})
         if multi_class and num_classes is None:
             raise ValueError('multi_class=True needs num_classes')
         if multi_class and sample_by_class:
@@ -206,8 +211,8 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
     # ------------------------------------------------------------------ access
     @property
     def metainfo(self) -> dict:
-        """Dataset meta information (class names are not known to 0.x lists)."""
-        return {'classes': None, 'num_classes': self.num_classes}
+        """Dataset meta information (class names are not known to 0.x lists, 1.x configs may give them)."""
+        return {'classes': None, 'num_classes': self.num_classes, **self._metainfo}
 
     def __len__(self) -> int:
         return len(self._paths)

@@ -6,6 +6,7 @@ from mmaction.registry import DATASETS
 
 from .annotation_list import read_annotation_list
 from .base import BaseDataset
+from .mmengine_dataset_args import split_mmengine_dataset_args
 
 
 @DATASETS.register_module()
@@ -27,8 +28,9 @@ class RawframeDataset(BaseDataset):
     Args:
         ann_file (str): Path of the annotation file.
         pipeline (list[dict | callable]): Transform configs or objects.
-        data_prefix (str, optional): Directory prepended to every
-            ``frame_dir``. Defaults to None.
+        data_prefix (str | dict, optional): Directory prepended to every
+            ``frame_dir``, as a string (0.x) or ``dict(img=...)`` (1.x).
+            Defaults to None.
         test_mode (bool): Whether this is a validation/test set.
             Defaults to False.
         filename_tmpl (str): Name of frame ``i`` as ``filename_tmpl.format(i)``
@@ -43,14 +45,16 @@ class RawframeDataset(BaseDataset):
         sample_by_class (bool): See :class:`BaseDataset`. Defaults to False.
         power (float): See :class:`BaseDataset`. Defaults to 0.
         dynamic_length (bool): See :class:`BaseDataset`. Defaults to False.
-        **kwargs: ``skip_broken``, ``max_refetch`` of :class:`BaseDataset`.
+        **kwargs: ``skip_broken``, ``max_refetch`` of :class:`BaseDataset`,
+            and 1.x's ``data_root``, ``metainfo`` and mmengine arguments (see
+            :func:`~.mmengine_dataset_args.split_mmengine_dataset_args`).
     """
 
     def __init__(
         self,
         ann_file: str,
         pipeline: Sequence[Union[dict, Callable]],
-        data_prefix: Optional[str] = None,
+        data_prefix: Union[None, str, dict] = None,
         test_mode: bool = False,
         filename_tmpl: str = 'img_{:05}.jpg',
         with_offset: bool = False,
@@ -63,6 +67,9 @@ class RawframeDataset(BaseDataset):
         dynamic_length: bool = False,
         **kwargs,
     ) -> None:
+        ann_file, data_prefix, metainfo = split_mmengine_dataset_args(
+            'RawframeDataset', 'img', ann_file, data_prefix, kwargs
+        )
         unknown = set(kwargs) - {'skip_broken', 'max_refetch'}
         if unknown:
             # 0.x accepted and silently used short-cycle (multigrid) options;
@@ -82,6 +89,7 @@ class RawframeDataset(BaseDataset):
             sample_by_class=sample_by_class,
             power=power,
             dynamic_length=dynamic_length,
+            metainfo=metainfo,
             **kwargs,
         )
 

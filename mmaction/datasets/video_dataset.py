@@ -1,11 +1,12 @@
 """Dataset of video files listed in an annotation file."""
 
-from typing import Callable, Dict, Sequence, Union
+from typing import Callable, Dict, List, Sequence, Union
 
 from mmaction.registry import DATASETS
 
 from .annotation_list import read_annotation_list
 from .base import BaseDataset
+from .mmengine_dataset_args import split_mmengine_dataset_args
 
 
 @DATASETS.register_module()
@@ -21,25 +22,57 @@ class VideoDataset(BaseDataset):
     Samples start as ``{'filename', 'label', 'start_index', 'modality'}``;
     the video decoding transforms add ``total_frames``.
 
+    Both MMAction2 dialects build it: 0.x's ``data_prefix='folder'`` and
+    1.x's ``data_prefix=dict(video='folder')``, ``data_root``, ``delimiter``
+    and the mmengine arguments (see
+    :func:`~.mmengine_dataset_args.split_mmengine_dataset_args`).
+
     Args:
         ann_file (str): Path of the annotation file.
         pipeline (list[dict | callable]): Transform configs or objects.
+        data_prefix (str | dict, optional): The folder of the videos, as a
+            string (0.x) or ``dict(video=...)`` (1.x). Defaults to None.
         start_index (int): Index of a video's first frame. Defaults to 0.
+        delimiter (str): What separates the path from the label(s) (1.x).
+            The default ``' '`` splits at any run of white space, as 0.x
+            did (1.x splits at single spaces, the same for well-formed
+            lists); any other string splits at that string, each part
+            stripped of white space, so paths may hold spaces. Defaults to
+            ``' '``.
         **kwargs: The other arguments of :class:`BaseDataset`
-            (``data_prefix, test_mode, multi_class, num_classes, modality,
+            (``test_mode, multi_class, num_classes, modality,
             sample_by_class, power, dynamic_length, skip_broken,
-            max_refetch``).
+            max_refetch, metainfo``) and the mmengine ones.
     """
 
     def __init__(
         self,
         ann_file: str,
         pipeline: Sequence[Union[dict, Callable]],
+        data_prefix: Union[None, str, dict] = None,
         start_index: int = 0,
+        delimiter: str = ' ',
         **kwargs,
     ) -> None:
-        super().__init__(ann_file, pipeline, start_index=start_index, **kwargs)
+        if not isinstance(delimiter, str) or not delimiter:
+            raise ValueError(
+                f'VideoDataset: delimiter must be a non-empty string, got {delimiter!r}'
+            )
+        self.delimiter = delimiter
+        ann_file, data_prefix, metainfo = split_mmengine_dataset_args(
+            'VideoDataset', 'video', ann_file, data_prefix, kwargs
+        )
+        super().__init__(
+            ann_file,
+            pipeline,
+            data_prefix=data_prefix,
+            start_index=start_index,
+            metainfo=metainfo,
+            **kwargs,
+        )
 
     def load_annotations(self) -> Dict[str, list]:
         """Parse ``path label [label ...]`` lines (or a 0.x JSON list) into columns."""
-        return read_annotation_list(self.ann_file, 'video', self.multi_class)
+        return read_annotation_list(
+            self.ann_file, 'video', self.multi_class, delimiter=self.delimiter
+        )

@@ -9,6 +9,7 @@ from .functional import (
     top_k_accuracy,
 )
 from .metrics import AccMetric
+from .mmaction2_dump import load_mmaction2_dump
 from .video_scores import VideoScores, fuse_video_scores
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     'binary_precision_recall_curve',
     'confusion_matrix',
     'fuse_video_scores',
+    'load_mmaction2_dump',
     'mean_average_precision',
     'mean_class_accuracy',
     'mmit_mean_average_precision',

@@ -79,3 +79,23 @@ def test_bad_configuration_and_inputs():
         metric.process({}, [dict(pred_score=torch.zeros(3))])
     with pytest.raises(ValueError, match='no results'):
         metric.compute_metrics([])
+
+
+def test_1x_result_names_and_prefix():
+    labels = [torch.tensor([1]), torch.tensor([1]), torch.tensor([0]), torch.tensor([0])]
+    metric = METRICS.build(dict(type='AccMetric', result_names='1.x'))
+    metric.process({}, _samples(SCORES, labels))
+    results = metric.evaluate(size=4)
+    # MMAction2 1.x's names, with its default prefix; the values of 0.x's.
+    assert results == pytest.approx({'acc/top1': 0.25, 'acc/top5': 0.75, 'acc/mean1': 1 / 6})
+    metric = AccMetric(
+        metric_list=('top_k_accuracy', 'mean_average_precision'),
+        metric_options=dict(top_k_accuracy=dict(topk=(1, 2))),
+        collect_device='cpu',
+        prefix='val',
+        result_names='1.x',
+    )
+    metric.process({}, _samples(SCORES, labels))
+    assert set(metric.evaluate(size=4)) == {'val/top1', 'val/top2', 'val/mean_average_precision'}
+    with pytest.raises(ValueError, match="result_names must be '0.x' or '1.x'"):
+        AccMetric(result_names='2.x')

@@ -306,3 +306,37 @@ def test_mmengine_resume_through_patched_loader(tmp_path):
     with pytest.raises(CheckpointError, match='not a plain tensor checkpoint'):
         mmengine_load_checkpoint(nn.Linear(4, 2), str(evil))
     assert not sentinel.exists()
+
+
+MMACTION2_1X_CHECKPOINT = osp.join(
+    osp.dirname(osp.dirname(__file__)), 'data', 'reference', 'mmaction2_1x_tiny', 'epoch_2.pth'
+)
+
+
+def test_mmaction2_1x_training_checkpoint_loads_weights_only():
+    # Written by MMAction2 1.2.0's training (tests/data/reference/mmaction2_1x_tiny):
+    # numpy values in meta, a Counter in the schedulers, HistoryBuffers in the
+    # message hub; all within the allow-list, nothing added for 1.x.
+    ckpt = load_checkpoint_file(MMACTION2_1X_CHECKPOINT)
+    assert sorted(ckpt) == ['message_hub', 'meta', 'optimizer', 'param_schedulers', 'state_dict']
+    assert sorted(ckpt['meta']) == [
+        'cfg', 'dataset_meta', 'epoch', 'experiment_name', 'iter', 'mmengine_version', 'seed',
+        'time',
+    ]  # fmt: skip
+    assert isinstance(ckpt['meta']['cfg'], str)  # the config's text, not a ConfigDict
+    hub = ckpt['message_hub']
+    assert sorted(hub) == ['log_scalars', 'resumed_keys', 'runtime_info']
+    assert hub['log_scalars']['train/lr'].current() == pytest.approx(0.005)
+    assert ckpt['param_schedulers'][1]['milestones'] == {1: 1}
+    assert ckpt['optimizer']['param_groups'][0]['nesterov'] is True
+
+
+def test_code_running_pickle_in_a_1x_shaped_checkpoint_is_refused(tmp_path):
+    sentinel = tmp_path / 'SENTINEL'
+    ckpt = load_checkpoint_file(MMACTION2_1X_CHECKPOINT)
+    ckpt['message_hub']['runtime_info']['payload'] = _RunsShellCommand(sentinel)
+    path = tmp_path / 'evil_1x.pth'
+    torch.save(ckpt, path)
+    with pytest.raises(CheckpointError, match=r'Refusing to load .*evil_1x.pth.*system'):
+        load_checkpoint_file(str(path))
+    assert not sentinel.exists()

@@ -11,6 +11,7 @@ from .formatting import Collect, FormatShape, ToTensor, to_tensor
 from .fuse import Fuse
 from .multi_scale_crop import MultiScaleCrop
 from .normalize import Normalize
+from .pack_action_inputs import PackActionInputs
 from .random_resized_crop import RandomResizedCrop
 from .resize import Resize
 
@@ -23,6 +24,7 @@ __all__ = [
     'Fuse',
     'MultiScaleCrop',
     'Normalize',
+    'PackActionInputs',
     'RandomCrop',
     'RandomResizedCrop',
     'Resize',

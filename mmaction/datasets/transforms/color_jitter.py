@@ -37,6 +37,12 @@ class ColorJitter(BaseTransform):
     the transform is built. Arithmetic is float32 per frame, as MMAction2
     does; the output is a stacked uint8 ``T x H x W x 3`` array.
 
+    Arguments and arithmetic are MMAction2 1.x's: with the same seed the
+    frames equal 1.2.0's exactly, except that the hue step converts HSV back
+    to RGB with OpenCV, whose rounding changed in OpenCV 5 (up to one grey
+    level on about a quarter of the values against OpenCV 4, which MMAction2
+    1.2.0 runs with).
+
     Required keys: ``imgs`` (RGB, uint8 or float in [0, 255]).
     Modified keys: ``imgs``.
 

@@ -25,7 +25,13 @@ from mmaction.registry import TRANSFORMS
 from ..exceptions import BrokenVideoError
 from .pyav_decode import pyav_read_frames
 from .pyav_reader import PyAVReader
-from .video_io import check_decode_mode, decode_sampled, decoder_threads, open_video_source
+from .video_io import (
+    check_decode_mode,
+    check_io_backend,
+    decode_sampled,
+    decoder_threads,
+    open_video_source,
+)
 
 BACKENDS = ('pyav', 'decord')
 
@@ -77,17 +83,20 @@ class DecordInit(BaseTransform):
     """Open a video for :class:`DecordDecode`.
 
     Required keys: ``filename``. Added keys: ``video_reader``,
-    ``total_frames``.
+    ``total_frames``, ``avg_fps`` (the stream's average frame rate, as
+    MMAction2 1.x adds it for ``SampleFrames(target_fps=...)``; left out
+    when the container gives none).
 
     Args:
         io_backend (str): Where the video is stored (``'disk'`` or an
             mmengine file backend name). Defaults to ``'disk'``.
         num_threads (int, optional): Decoder threads (0: the library
             chooses); None gives each data-loader worker its share of the
-            process's cores. Defaults to None.
+            process's cores (MMAction2 1.x: 1; the frames are the same whatever
+            the count). Defaults to None.
         backend (str): ``'pyav'`` (:class:`PyAVReader`, exact and faster) or
             ``'decord'`` (decord's ``VideoReader``). Defaults to ``'pyav'``.
-        **kwargs: Arguments of the file backend.
+        **kwargs: Arguments of the file backend (none for ``'disk'``).
     """
 
     def __init__(
@@ -99,6 +108,7 @@ class DecordInit(BaseTransform):
     ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f'DecordInit: backend must be one of {BACKENDS}, got {backend!r}')
+        check_io_backend('DecordInit', io_backend, kwargs)
         self.io_backend = io_backend
         self.num_threads = num_threads
         self.backend = backend
@@ -113,6 +123,8 @@ class DecordInit(BaseTransform):
         if decord is None:
             reader = PyAVReader(source, filename, threads)
             results['video_reader'], results['total_frames'] = reader, reader.total_frames
+            if reader.avg_fps is not None:
+                results['avg_fps'] = reader.avg_fps
             return results
         try:
             reader = decord.VideoReader(source, num_threads=threads)
@@ -123,6 +135,7 @@ class DecordInit(BaseTransform):
             raise BrokenVideoError(filename, 'no video frames')
         results['video_reader'] = reader
         results['total_frames'] = total_frames
+        results['avg_fps'] = reader.get_avg_fps()
         return results
 
     def __repr__(self) -> str:

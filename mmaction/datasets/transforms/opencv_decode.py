@@ -11,7 +11,13 @@ from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
 
 from ..exceptions import BrokenVideoError
-from .video_io import check_frame_inds, open_video_source, store_frames, unique_frame_inds
+from .video_io import (
+    check_frame_inds,
+    check_io_backend,
+    open_video_source,
+    store_frames,
+    unique_frame_inds,
+)
 
 # Targets this close to the reader's position are reached by grabbing frames
 # rather than by an (expensive, key-frame based) seek.
@@ -34,6 +40,7 @@ class OpenCVInit(BaseTransform):
     """
 
     def __init__(self, io_backend: str = 'disk', **kwargs) -> None:
+        check_io_backend('OpenCVInit', io_backend, kwargs)
         self.io_backend = io_backend
         self.kwargs = kwargs
 

@@ -13,6 +13,7 @@ from mmaction.registry import TRANSFORMS
 from .pyav_reader import PyAVReader
 from .video_io import (
     check_decode_mode,
+    check_io_backend,
     decode_sampled,
     decoder_threads,
     open_video_source,
@@ -50,6 +51,7 @@ class PyAVInit(BaseTransform):
     """
 
     def __init__(self, io_backend: str = 'disk', num_threads: Optional[int] = None, **kwargs):
+        check_io_backend('PyAVInit', io_backend, kwargs)
         self.io_backend = io_backend
         self.num_threads = num_threads
         self.kwargs = kwargs

@@ -95,6 +95,8 @@ class PyAVReader:
 
     Attributes:
         total_frames (int): Frames a full decode gives.
+        avg_fps (float | None): The stream's average frame rate (None when
+            the container does not give one).
         num_threads (int): Decoder threads; may be changed before :meth:`read`.
 
     Raises:
@@ -149,6 +151,9 @@ class PyAVReader:
             self.keyframes = np.flatnonzero([packet.is_keyframe for packet in self.packets])
         self.codec = stream.codec_context
         self.num_threads = num_threads
+        # The stream's average frame rate, as decord's get_avg_fps() reads it.
+        rate = stream.average_rate
+        self.avg_fps = float(rate) if rate else None
 
     def _configure_decoder(self) -> None:
         # Threads must be set before the codec opens, on its first packet.

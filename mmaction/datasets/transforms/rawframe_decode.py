@@ -9,7 +9,7 @@ from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
 
 from ..exceptions import BrokenVideoError
-from .video_io import store_frames, unique_frame_inds
+from .video_io import check_io_backend, store_frames, unique_frame_inds
 
 
 def _decode_image(data: bytes, backend: str, grayscale: bool) -> np.ndarray:
@@ -59,6 +59,7 @@ class RawFrameDecode(BaseTransform):
             raise ValueError(
                 f"decoding_backend must be 'cv2' or 'pillow', got {decoding_backend!r}"
             )
+        check_io_backend('RawFrameDecode', io_backend, kwargs)
         self.io_backend = io_backend
         self.decoding_backend = decoding_backend
         self.kwargs = kwargs

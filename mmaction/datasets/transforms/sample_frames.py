@@ -10,13 +10,30 @@ from mmaction.registry import TRANSFORMS
 
 from ..exceptions import BrokenVideoError
 
-
 #: The test protocols of :class:`SampleFrames`: where test clips are placed.
 TEST_PROTOCOLS = ('0.x', '1.x')
 
 
 def _sample_name(results: dict) -> str:
     return str(results.get('filename', results.get('frame_dir', '<unknown sample>')))
+
+
+def checked_total_frames(results: dict, sampler: str) -> int:
+    """``results['total_frames']``, for the frame sampler named ``sampler``.
+
+    Raises:
+        KeyError: No ``total_frames`` (no decoder's Init transform before).
+        BrokenVideoError: The video has no frames.
+    """
+    if 'total_frames' not in results:
+        raise KeyError(
+            f'{sampler} needs results["total_frames"] for {_sample_name(results)} '
+            '(for videos, put an *Init transform such as DecordInit before it)'
+        )
+    total_frames = int(results['total_frames'])
+    if total_frames <= 0:
+        raise BrokenVideoError(_sample_name(results), f'total_frames is {total_frames}')
+    return total_frames
 
 
 @TRANSFORMS.register_module()
@@ -196,14 +213,7 @@ class SampleFrames(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Add ``frame_inds``, ``clip_len``, ``frame_interval`` and ``num_clips``."""
-        if 'total_frames' not in results:
-            raise KeyError(
-                f'{type(self).__name__} needs results["total_frames"] for {_sample_name(results)} '
-                '(for videos, put an *Init transform such as DecordInit before it)'
-            )
-        total_frames = int(results['total_frames'])
-        if total_frames <= 0:
-            raise BrokenVideoError(_sample_name(results), f'total_frames is {total_frames}')
+        total_frames = checked_total_frames(results, type(self).__name__)
         fps = results.get('avg_fps')
         fps_scale = fps / self.target_fps if self.target_fps is not None and fps else 1.0
         span = self._span(fps_scale)

@@ -7,7 +7,53 @@ from typing import Callable, List, Optional, Tuple, Union
 
 import numpy as np
 
+from mmaction.utils.errors import ConfigError
+
 from ..exceptions import BrokenVideoError
+
+#: ``io_backend`` names of the local disk (MMAction2 1.x's and mmengine's).
+DISK_BACKENDS = ('disk', 'local')
+
+
+def check_io_backend(owner: str, io_backend: str, backend_kwargs: dict) -> None:
+    """Refuse, when the transform is built, an ``io_backend`` that cannot be read.
+
+    ``'disk'`` (or ``'local'``) takes no arguments. Another name must be one
+    of mmengine's file backends and must start with ``backend_kwargs`` here
+    (its client package installed, its arguments right), so that a config
+    naming, e.g., ``'petrel'`` fails at once in one line instead of turning
+    every video into a broken one.
+
+    Args:
+        owner (str): The transform, for the message.
+        io_backend (str): The backend name.
+        backend_kwargs (dict): The transform's other keyword arguments,
+            which go to the backend.
+
+    Raises:
+        ConfigError: Naming the value and what is supported.
+    """
+    if io_backend in DISK_BACKENDS:
+        if backend_kwargs:
+            raise ConfigError(
+                f'{owner}: unknown argument(s) {sorted(backend_kwargs)} (io_backend='
+                f'{io_backend!r} takes none); remove them'
+            )
+        return
+    from mmengine.fileio.backends.registry_utils import backends
+
+    if io_backend not in backends:
+        raise ConfigError(
+            f'{owner}: io_backend={io_backend!r} is not supported; use one of '
+            f'{list(DISK_BACKENDS[:1]) + sorted(set(backends) - set(DISK_BACKENDS))}'
+        )
+    try:
+        backends[io_backend](**backend_kwargs)
+    except (ImportError, TypeError, ValueError, OSError) as error:
+        raise ConfigError(
+            f'{owner}: io_backend={io_backend!r} cannot be used here ({error}); '
+            "use io_backend='disk' with the files on a local disk"
+        ) from None
 
 
 def open_video_source(

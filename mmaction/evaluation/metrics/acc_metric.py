@@ -22,6 +22,29 @@ _ALLOWED_METRICS = (
     'mmit_mean_average_precision',
 )
 
+#: Result names per MMAction2 release: ``(prefix when none is given, names)``;
+#: ``{k}`` is each top-k value. 1.x's evaluator puts the prefix before a ``/``.
+RESULT_NAMES = {
+    '0.x': (
+        '',
+        dict(
+            top_k_accuracy='top{k}_acc',
+            mean_class_accuracy='mean_class_accuracy',
+            mean_average_precision='mean_average_precision',
+            mmit_mean_average_precision='mmit_mean_average_precision',
+        ),
+    ),
+    '1.x': (
+        'acc',
+        dict(
+            top_k_accuracy='top{k}',
+            mean_class_accuracy='mean1',
+            mean_average_precision='mean_average_precision',
+            mmit_mean_average_precision='mmit_mean_average_precision',
+        ),
+    ),
+}
+
 
 def _to_numpy(value: Any, what: str) -> np.ndarray:
     if isinstance(value, torch.Tensor):
@@ -43,10 +66,16 @@ class AccMetric(BaseMetric):
             ``topk`` (int or tuple of int). Defaults to
             ``dict(top_k_accuracy=dict(topk=(1, 5)))``.
         collect_device (str): Where results are gathered across processes.
-        prefix (str, optional): Prefix for the metric names.
-
-    Results keep 0.x's names: ``top{k}_acc``, ``mean_class_accuracy``,
-    ``mean_average_precision``, ``mmit_mean_average_precision``.
+        prefix (str, optional): Prefix for the metric names (mmengine's
+            evaluator writes ``prefix/name``). Defaults to none for 0.x
+            names and ``'acc'`` for 1.x names, as each release.
+        result_names (str): ``'0.x'``: ``top{k}_acc``,
+            ``mean_class_accuracy``, ``mean_average_precision``,
+            ``mmit_mean_average_precision``; ``'1.x'`` (MMAction2 1.x's, with
+            its default prefix): ``acc/top{k}``, ``acc/mean1``,
+            ``acc/mean_average_precision``,
+            ``acc/mmit_mean_average_precision``. The values are the same.
+            Each config dialect's loader sets it. Defaults to ``'0.x'``.
     """
 
     # Empty, not None: 0.x's unprefixed names without mmengine's warning.
@@ -58,8 +87,18 @@ class AccMetric(BaseMetric):
         metric_options: Optional[Dict[str, dict]] = None,
         collect_device: str = 'cpu',
         prefix: Optional[str] = None,
+        result_names: str = '0.x',
     ) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix)
+        if result_names not in RESULT_NAMES:
+            raise ValueError(
+                f"AccMetric: result_names must be '0.x' or '1.x' (the MMAction2 release whose "
+                f'metric names to give), got {result_names!r}'
+            )
+        default_prefix, self._names = RESULT_NAMES[result_names]
+        self.result_names = result_names
+        super().__init__(
+            collect_device=collect_device, prefix=default_prefix if prefix is None else prefix
+        )
         metrics = (metric_list,) if isinstance(metric_list, str) else tuple(metric_list)
         for metric in metrics:
             if metric not in _ALLOWED_METRICS:
@@ -133,9 +172,9 @@ class AccMetric(BaseMetric):
                 )
             if metric == 'top_k_accuracy':
                 for k, acc in zip(self.topk, top_k_accuracy(scores, labels[:, 0], self.topk)):
-                    out[f'top{k}_acc'] = acc
+                    out[self._names[metric].format(k=k)] = acc
             elif metric == 'mean_class_accuracy':
-                out[metric] = mean_class_accuracy(scores, labels[:, 0])
+                out[self._names[metric]] = mean_class_accuracy(scores, labels[:, 0])
             else:
                 targets = labels if multi_hot else self._one_hot(labels[:, 0], num_classes)
                 compute = (
@@ -143,7 +182,7 @@ class AccMetric(BaseMetric):
                     if metric == 'mean_average_precision'
                     else mmit_mean_average_precision
                 )
-                out[metric] = compute(scores, targets)
+                out[self._names[metric]] = compute(scores, targets)
         return out
 
     @staticmethod

@@ -6,9 +6,14 @@ import torch
 from mmengine.model import BaseDataPreprocessor
 
 from mmaction.registry import MODELS
+from mmaction.utils.errors import ConfigError
 
 # Both batched layouts (N, V, C, T, H, W) and (N, V*T, C, H, W) put channels here.
 CHANNEL_DIM = 2
+
+#: MMAction2 1.x's ``format_shape`` values and the batch dimensions each
+#: means here (frames of 2D models, clips of 3D models, or either).
+FORMAT_DIMS = {'NCHW': (5,), 'NCTHW': (6,), 'MIX2d3d': (5, 6)}
 
 
 @MODELS.register_module()
@@ -20,6 +25,12 @@ class ActionDataPreprocessor(BaseDataPreprocessor):
     ``(N, V, C, T, H, W)`` or 2D-shaped ``(N, V*T, C, H, W)``; in both the
     channel axis is dim 2. Inputs may be uint8 (raw pixels, normalized here)
     or already float (the pipeline ran ``Normalize``).
+
+    It takes MMAction2 1.x's arguments too (``to_rgb``, ``to_float32``,
+    ``blending=None``, ``format_shape``) with 1.x's arithmetic: the channel
+    order reversed, then ``(imgs - mean) / std`` in float32. 1.x pads
+    samples of different sizes to a common one before stacking; here the
+    samples of a batch must have one size (every TPN pipeline crops to one).
 
     Args:
         mean (Sequence[float], optional): Per-channel mean subtracted from the
@@ -36,6 +47,18 @@ class ActionDataPreprocessor(BaseDataPreprocessor):
             folds views into the batch they are ``channels_last_3d`` clips or
             ``channels_last`` frames, the layout of channels-last
             convolutions. Defaults to False.
+        to_rgb (bool): 1.x's name for the same channel reversal as
+            ``to_bgr`` (giving both is an error). Defaults to False.
+        to_float32 (bool): Without ``mean``/``std``, whether to cast the
+            images to float32 (1.x); normalized images are always float32.
+            Defaults to True.
+        blending (dict, optional): 1.x's batch blending (MixUp, CutMix);
+            not supported, only None is accepted. Defaults to None.
+        format_shape (str, optional): 1.x's layout of the batch: ``'NCHW'``
+            (frames, ``(N, V*T, C, H, W)``), ``'NCTHW'`` (clips, ``(N, V, C,
+            T, H, W)``) or ``'MIX2d3d'`` (either). The channels are at dim 2
+            in both, so it only checks the batch; None accepts either.
+            Defaults to None.
     """
 
     def __init__(
@@ -45,15 +68,37 @@ class ActionDataPreprocessor(BaseDataPreprocessor):
         to_bgr: bool = False,
         non_blocking: bool = False,
         channels_last: bool = False,
+        to_rgb: bool = False,
+        to_float32: bool = True,
+        blending: Optional[dict] = None,
+        format_shape: Optional[str] = None,
     ) -> None:
         super().__init__(non_blocking=non_blocking)
+        if blending is not None:
+            raise ConfigError(
+                f'ActionDataPreprocessor: blending={blending!r} (batch MixUp/CutMix) is not '
+                'supported; remove it from data_preprocessor'
+            )
+        if format_shape is not None and format_shape not in FORMAT_DIMS:
+            raise ConfigError(
+                f'ActionDataPreprocessor: format_shape={format_shape!r} is not supported; '
+                f'use one of {list(FORMAT_DIMS)} (the FormatShape input_format of the pipeline)'
+            )
+        if to_bgr and to_rgb:
+            raise ConfigError(
+                'ActionDataPreprocessor: to_bgr=True and to_rgb=True both reverse the channel '
+                'order (they would cancel out); set only one'
+            )
+        self.format_shape = format_shape
+        self.to_float32 = to_float32
         self.channels_last = channels_last
         if (mean is None) != (std is None):
             raise ValueError(
                 'ActionDataPreprocessor: `mean` and `std` must be given together, '
                 f'got mean={mean!r}, std={std!r}'
             )
-        self.to_bgr = to_bgr
+        # 1.x's to_rgb and 0.x's to_bgr both reverse the channels.
+        self.to_bgr = to_bgr or to_rgb
         self._enable_normalize = mean is not None
         if mean is not None:
             if len(mean) != len(std):
@@ -109,11 +154,18 @@ class ActionDataPreprocessor(BaseDataPreprocessor):
                 'ActionDataPreprocessor: "imgs" must be batched with channels at dim 2 '
                 f'((N, V, C, T, H, W) or (N, V*T, C, H, W)), got shape {tuple(imgs.shape)}'
             )
+        if self.format_shape is not None and imgs.dim() not in FORMAT_DIMS[self.format_shape]:
+            raise ValueError(
+                f'ActionDataPreprocessor: format_shape={self.format_shape!r} expects '
+                f'{" or ".join(f"{d}-d" for d in FORMAT_DIMS[self.format_shape])} batches, got '
+                f'"imgs" of shape {tuple(imgs.shape)}; does it match the pipeline\'s FormatShape?'
+            )
         if self.channels_last:
             # Reorder while the pixels may still be uint8 (4x less to move);
             # the cast and the arithmetic below keep the layout.
             imgs = imgs.movedim(CHANNEL_DIM, -1).contiguous().movedim(-1, CHANNEL_DIM)
-        imgs = imgs.to(torch.float32)
+        if self._enable_normalize or self.to_float32:
+            imgs = imgs.to(torch.float32)
         if self.to_bgr:
             imgs = imgs.flip(CHANNEL_DIM)
         if self._enable_normalize:

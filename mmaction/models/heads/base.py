@@ -9,6 +9,19 @@ import torch.nn as nn
 
 from mmaction.registry import MODELS
 
+#: How the scores of a video's views may be combined at test time.
+AVERAGE_CLIPS_CHOICES = ('score', 'prob', None)
+
+
+class AverageClipsUnset:
+    """The default of ``average_clips``: not given (0.x sets it in ``test_cfg``)."""
+
+    def __repr__(self) -> str:
+        return 'unset'
+
+
+AVERAGE_CLIPS_UNSET = AverageClipsUnset()
+
 
 @MODELS.register_module()
 class AvgConsensus(nn.Module):
@@ -64,6 +77,12 @@ class BaseHead(nn.Module, metaclass=ABCMeta):
             of multi-class heads only (as in MMAction2 0.x). Defaults to 0.
         topk (int | tuple[int]): ``k`` values of the training accuracies.
             Defaults to ``(1, 5)``.
+        average_clips (str | None): How the recognizer combines a video's
+            view scores at test time, where MMAction2 1.x configs set it:
+            ``'prob'`` (mean of softmax), ``'score'`` (mean of raw scores)
+            or None (no averaging). 0.x configs set it in the recognizer's
+            ``test_cfg`` instead; the recognizer refuses both set to
+            different values. Defaults to unset.
     """
 
     def __init__(
@@ -74,8 +93,15 @@ class BaseHead(nn.Module, metaclass=ABCMeta):
         multi_class: bool = False,
         label_smooth_eps: float = 0.0,
         topk: Union[int, Tuple[int, ...]] = (1, 5),
+        average_clips: Union[str, None, AverageClipsUnset] = AVERAGE_CLIPS_UNSET,
     ) -> None:
         super().__init__()
+        if average_clips is not AVERAGE_CLIPS_UNSET and average_clips not in AVERAGE_CLIPS_CHOICES:
+            raise ValueError(
+                f'{type(self).__name__}: average_clips={average_clips!r} is not supported; '
+                f'choose one of {list(AVERAGE_CLIPS_CHOICES)}'
+            )
+        self.average_clips = average_clips
         self.num_classes = num_classes
         self.in_channels = in_channels
         if loss_cls is None:

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from mmaction.registry import MODELS
 
+from .base import AVERAGE_CLIPS_UNSET, AverageClipsUnset
 from .tsn_head import TSNHead
 
 
@@ -37,6 +38,7 @@ class TPNHead(TSNHead):
         multi_class: bool = False,
         label_smooth_eps: float = 0.0,
         topk: Union[int, Tuple[int, ...]] = (1, 5),
+        average_clips: Union[str, None, AverageClipsUnset] = AVERAGE_CLIPS_UNSET,
     ) -> None:
         super().__init__(
             num_classes,
@@ -49,6 +51,7 @@ class TPNHead(TSNHead):
             multi_class=multi_class,
             label_smooth_eps=label_smooth_eps,
             topk=topk,
+            average_clips=average_clips,
         )
         self.avg_pool3d = nn.AdaptiveAvgPool3d((1, 1, 1)) if spatial_type == 'avg' else None
 

@@ -8,7 +8,7 @@ from mmengine.model.weight_init import normal_init
 
 from mmaction.registry import MODELS
 
-from .base import AvgConsensus, BaseHead
+from .base import AVERAGE_CLIPS_UNSET, AverageClipsUnset, AvgConsensus, BaseHead
 
 
 def build_consensus(consensus: dict) -> nn.Module:
@@ -41,6 +41,8 @@ class TSNHead(BaseHead):
         multi_class (bool): See :class:`BaseHead`. Defaults to False.
         label_smooth_eps (float): See :class:`BaseHead`. Defaults to 0.
         topk (int | tuple[int]): See :class:`BaseHead`. Defaults to ``(1, 5)``.
+        average_clips (str | None): See :class:`BaseHead` (1.x). Defaults
+            to unset.
     """
 
     def __init__(
@@ -55,6 +57,7 @@ class TSNHead(BaseHead):
         multi_class: bool = False,
         label_smooth_eps: float = 0.0,
         topk: Union[int, Tuple[int, ...]] = (1, 5),
+        average_clips: Union[str, None, AverageClipsUnset] = AVERAGE_CLIPS_UNSET,
     ) -> None:
         if loss_cls is None:
             loss_cls = dict(type='CrossEntropyLoss')
@@ -67,6 +70,7 @@ class TSNHead(BaseHead):
             multi_class=multi_class,
             label_smooth_eps=label_smooth_eps,
             topk=topk,
+            average_clips=average_clips,
         )
         self.spatial_type = spatial_type
         self.dropout_ratio = dropout_ratio

@@ -9,6 +9,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModel, initialize
 
+from mmaction.models.heads.base import AVERAGE_CLIPS_UNSET
 from mmaction.registry import MODELS
 from mmaction.utils.errors import ConfigError
 
@@ -75,7 +76,8 @@ class BaseRecognizer(BaseModel):
         train_cfg (dict, optional): Training options. Unused by these
             recognizers; kept for 0.x configs.
         test_cfg (dict, optional): Test options: ``average_clips``
-            (``'score'``, ``'prob'`` or None; required for ``predict``),
+            (``'score'``, ``'prob'`` or None; required for ``predict``,
+            here or, as in MMAction2 1.x, as ``cls_head.average_clips``),
             ``max_testing_views`` (int: inputs per backbone pass at test
             time), ``feature_extraction`` (bool: return pooled features
             instead of scores), and for 2D models ``fcn_test``, ``num_segs``
@@ -116,7 +118,9 @@ class BaseRecognizer(BaseModel):
         self.cls_head = _build_part(cls_head, 'cls_head')
 
         self.train_cfg = dict(train_cfg) if train_cfg is not None else None
-        self.test_cfg = dict(test_cfg) if test_cfg is not None else None
+        self.test_cfg = self._with_head_average_clips(
+            dict(test_cfg) if test_cfg is not None else None
+        )
         cfg = self.test_cfg or {}
         unknown = sorted(set(cfg) - set(self.TEST_CFG_KEYS))
         if unknown:
@@ -140,6 +144,21 @@ class BaseRecognizer(BaseModel):
                 f'got {self.max_testing_views!r}'
             )
         self.feature_extraction = bool(cfg.get('feature_extraction', False))
+
+    def _with_head_average_clips(self, test_cfg: Optional[dict]) -> Optional[dict]:
+        """``test_cfg`` with the head's ``average_clips`` (1.x puts it on the head)."""
+        head_value = getattr(self.cls_head, 'average_clips', AVERAGE_CLIPS_UNSET)
+        if head_value is AVERAGE_CLIPS_UNSET:
+            return test_cfg
+        test_cfg = dict(test_cfg or {})
+        if 'average_clips' in test_cfg and test_cfg['average_clips'] != head_value:
+            raise ConfigError(
+                f'{type(self).__name__}: cls_head.average_clips={head_value!r} (1.x) and '
+                f'test_cfg.average_clips={test_cfg["average_clips"]!r} (0.x) differ; set it '
+                'in one place'
+            )
+        test_cfg['average_clips'] = head_value
+        return test_cfg
 
     @property
     def with_neck(self) -> bool:

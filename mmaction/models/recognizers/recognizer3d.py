@@ -1,5 +1,6 @@
 """Recognizer for 3D backbones: each view is a clip ``(C, T, H, W)``."""
 
+import inspect
 from typing import Dict
 
 import torch
@@ -17,7 +18,14 @@ class Recognizer3D(BaseRecognizer):
     crops) each. Views are flattened into the batch for the backbone and
     averaged per video at test time (``test_cfg['average_clips']``).
     See :class:`BaseRecognizer` for the arguments.
+
+    ``test_cfg`` also takes MMAction2 1.x's ``fcn_test`` (its TPN configs set
+    it): the head then classifies fully convolutionally (for ``TPNHead``:
+    its fc as a 1x1x1 convolution over the pooled clip), as 1.x does; heads
+    without such a mode ignore it, as in 1.x.
     """
+
+    TEST_CFG_KEYS = BaseRecognizer.TEST_CFG_KEYS + ('fcn_test',)
 
     def _check_input(self, imgs: torch.Tensor) -> None:
         if imgs.dim() != 6:
@@ -53,6 +61,11 @@ class Recognizer3D(BaseRecognizer):
         losses.update(self.cls_head.loss(cls_score, labels))
         return losses
 
+    def _fcn_test(self) -> bool:
+        if not (self.test_cfg or {}).get('fcn_test', False):
+            return False
+        return 'fcn_test' in inspect.signature(self.cls_head.forward).parameters
+
     def _backbone_and_neck(self, imgs: torch.Tensor) -> Features:
         x = self.extract_feat(imgs)
         if self.with_neck:
@@ -84,7 +97,17 @@ class Recognizer3D(BaseRecognizer):
             return pool_features(feat).reshape(batches, num_views, -1).mean(dim=1)
 
         self._require_head()
-        cls_score = self.cls_head(feat)
+        if self._fcn_test():
+            cls_score = self.cls_head(feat, fcn_test=True)
+            cls_score = cls_score.reshape(cls_score.shape[0], -1)
+            if cls_score.shape[1] != self.cls_head.num_classes:
+                raise ValueError(
+                    f'Recognizer3D: test_cfg fcn_test gives {cls_score.shape[1]} scores per view '
+                    f'for {self.cls_head.num_classes} classes; fully convolutional testing needs '
+                    "a head that pools its input (spatial_type='avg')"
+                )
+        else:
+            cls_score = self.cls_head(feat)
         if not average:
             return cls_score
         return self.average_clip(cls_score, num_views)

@@ -163,3 +163,11 @@ def test_tsn_head_forward():
     x = torch.randn(2 * 3, 8, 4, 4)
     pooled = x.mean(dim=(2, 3)).reshape(2, 3, 8).mean(dim=1)
     torch.testing.assert_close(head(x, 3), head.fc_cls(pooled))
+
+
+def test_average_clips_on_the_head_as_1x():
+    head = MODELS.build(dict(type='TPNHead', num_classes=4, in_channels=8, average_clips='prob'))
+    assert head.average_clips == 'prob'
+    assert repr(make_head().average_clips) == 'unset'
+    with pytest.raises(ValueError, match="average_clips='mean' is not supported"):
+        make_head(average_clips='mean')

@@ -80,3 +80,51 @@ def test_channels_last_changes_the_layout_not_the_values(shape, fold, memory_for
     # Once the recognizer folds views (and frames) into the batch, the layout is channels-last.
     folded = out.reshape((-1,) + out.shape[2:]) if fold == 5 else out.reshape(-1, *shape[2:])
     assert folded.is_contiguous(memory_format=memory_format)
+
+
+@pytest.mark.parametrize(
+    ('format_shape', 'shape'), [('NCTHW', (2, 3, 3, 4, 8, 8)), ('NCHW', (2, 8, 3, 8, 8))]
+)
+def test_1x_arguments_give_1x_arithmetic(format_shape, shape):
+    # MMAction2 1.x: channels reversed (to_rgb), then (x - mean) / std in float32.
+    pre = MODELS.build(
+        dict(
+            type='ActionDataPreprocessor',
+            mean=MEAN,
+            std=STD,
+            to_rgb=True,
+            format_shape=format_shape,
+            blending=None,
+        )  # fmt: skip
+    )
+    imgs = uint8(shape)
+    out = pre({'imgs': imgs})['imgs']
+    for c in range(3):
+        expected = (imgs[:, :, 2 - c].float() - MEAN[c]) / STD[c]
+        torch.testing.assert_close(out[:, :, c], expected, rtol=0, atol=0)
+    # The 0.x spelling of the same flip gives the same batch.
+    old = ActionDataPreprocessor(mean=MEAN, std=STD, to_bgr=True)({'imgs': imgs})['imgs']
+    assert torch.equal(out, old)
+
+
+def test_1x_to_float32_and_mix2d3d():
+    imgs = uint8((1, 2, 3, 4, 4))
+    assert ActionDataPreprocessor(to_float32=False)({'imgs': imgs})['imgs'].dtype == torch.uint8
+    assert ActionDataPreprocessor()({'imgs': imgs})['imgs'].dtype == torch.float32
+    pre = ActionDataPreprocessor(mean=MEAN, std=STD, format_shape='MIX2d3d')
+    assert pre({'imgs': imgs})['imgs'].shape == (1, 2, 3, 4, 4)
+    assert pre({'imgs': uint8((1, 2, 3, 2, 4, 4))})['imgs'].shape == (1, 2, 3, 2, 4, 4)
+
+
+def test_1x_arguments_we_cannot_honour_are_clear_errors():
+    with pytest.raises(ValueError, match=r"blending=\{'type': 'MixupBlending'.* is not supported"):
+        ActionDataPreprocessor(blending=dict(type='MixupBlending', num_classes=5, alpha=0.2))
+    with pytest.raises(ValueError, match="format_shape='NCHW_Flow' is not supported"):
+        ActionDataPreprocessor(format_shape='NCHW_Flow')
+    with pytest.raises(ValueError, match='to_bgr=True and to_rgb=True'):
+        ActionDataPreprocessor(to_bgr=True, to_rgb=True)
+    pre = ActionDataPreprocessor(mean=MEAN, std=STD, format_shape='NCHW')
+    with pytest.raises(
+        ValueError, match=r"format_shape='NCHW' expects 5-d batches, got .*\(1, 2, 3, 2, 4, 4\)"
+    ):
+        pre({'imgs': uint8((1, 2, 3, 2, 4, 4))})

@@ -192,3 +192,55 @@ def test_build_from_config_and_init_weights():
     assert not any(k.startswith('data_preprocessor') for k in model.state_dict())
     with pytest.raises(KeyError, match='type'):
         Recognizer3D(backbone=dict(depth=18))
+
+
+class _LastStage(TinyBackbone3D):
+    """The stand-in backbone's last feature map only, as TPN's neck gives the head one."""
+
+    def forward(self, x):
+        return super().forward(x)[-1]
+
+
+def _tpn_like_model(test_cfg, **head_cfg):
+    torch.manual_seed(0)
+    return Recognizer3D(
+        backbone=_LastStage(),
+        cls_head=dict(type='TPNHead', num_classes=NUM_CLASSES, in_channels=16, **head_cfg),
+        test_cfg=test_cfg,
+    ).eval()
+
+
+def test_average_clips_from_the_head_or_test_cfg():
+    imgs = clips(n=2, v=3)
+    old = _tpn_like_model(dict(average_clips='prob'))
+    new = _tpn_like_model(None, average_clips='prob')
+    assert new.test_cfg == {'average_clips': 'prob'}
+    with torch.no_grad():
+        expected = F.softmax(old(imgs, mode='tensor').reshape(2, 3, -1), dim=2).mean(dim=1)
+        torch.testing.assert_close(new(imgs, mode='predict'), expected)
+        torch.testing.assert_close(old(imgs, mode='predict'), expected)
+    # Both given and equal is fine; both given and different is one clear error.
+    assert _tpn_like_model(dict(average_clips='score'), average_clips='score').test_cfg == {
+        'average_clips': 'score'
+    }
+    with pytest.raises(
+        ValueError,
+        match=r"cls_head.average_clips='prob' \(1.x\) and test_cfg.average_clips='score' \(0.x\)",
+    ):
+        _tpn_like_model(dict(average_clips='score'), average_clips='prob')
+    # 1.x's average_clips=None: the scores of every view.
+    with torch.no_grad():
+        assert _tpn_like_model(None, average_clips=None)(imgs, mode='predict').shape == (2, 3, 5)
+
+
+def test_fcn_test_of_1x_tpn_configs():
+    imgs = clips(n=2, v=3)
+    plain = _tpn_like_model(dict(average_clips='score'))
+    fcn = _tpn_like_model(dict(fcn_test=True), average_clips='score')
+    with torch.no_grad():
+        # The fc as a 1x1x1 convolution over the pooled clip: the same scores.
+        torch.testing.assert_close(fcn(imgs, mode='tensor'), plain(imgs, mode='tensor'))
+        torch.testing.assert_close(fcn(imgs, mode='predict'), plain(imgs, mode='predict'))
+    no_pool = _tpn_like_model(dict(fcn_test=True, average_clips='score'), spatial_type=None)
+    with pytest.raises(ValueError, match='fcn_test gives .* scores per view for 5 classes'):
+        no_pool(imgs, mode='predict')

@@ -29,14 +29,18 @@ SAMPLERS = {
     ),
     'sthv1_val_1x1x8': dict(clip_len=1, frame_interval=1, num_clips=8, test_mode=True),
     # The other branches of 1.x's _get_test_clips and of the bound handling.
-    '3d_twice_4x2x3': dict(clip_len=4, frame_interval=2, num_clips=3, twice_sample=True,
-                           test_mode=True),
-    '3d_repeat_last_8x8x10': dict(clip_len=8, frame_interval=8, num_clips=10,
-                                  out_of_bound_opt='repeat_last', test_mode=True),
-    '3d_target_fps_8x8x10': dict(clip_len=8, frame_interval=8, num_clips=10, target_fps=30,
-                                 test_mode=True),
-    '3d_target_fps_8x4x1': dict(clip_len=8, frame_interval=4, num_clips=1, target_fps=15,
-                                test_mode=True),
+    '3d_twice_4x2x3': dict(
+        clip_len=4, frame_interval=2, num_clips=3, twice_sample=True, test_mode=True
+    ),
+    '3d_repeat_last_8x8x10': dict(
+        clip_len=8, frame_interval=8, num_clips=10, out_of_bound_opt='repeat_last', test_mode=True
+    ),
+    '3d_target_fps_8x8x10': dict(
+        clip_len=8, frame_interval=8, num_clips=10, target_fps=30, test_mode=True
+    ),
+    '3d_target_fps_8x4x1': dict(
+        clip_len=8, frame_interval=4, num_clips=1, target_fps=15, test_mode=True
+    ),
 }
 
 
