@@ -29,6 +29,7 @@ METRICS = Registry(
         'mmaction.evaluation',
         'mmaction.engine.runtime.video_score_dumper',
         'mmaction.engine.runtime.broken_video_report',
+        'mmaction.engine.runtime.prediction_dumper',
     ],
 )
 HOOKS = Registry(

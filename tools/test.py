@@ -1,4 +1,4 @@
-"""Test (and evaluate) a recognizer checkpoint with a MMAction2 0.x config."""
+"""Test (and evaluate) a recognizer checkpoint with a MMAction2 config (0.x or 1.x)."""
 
 import argparse
 import os
@@ -19,8 +19,18 @@ def _average_clips(value: str):
     )
 
 
+class _LeftOut(argparse.Action):
+    """MMAction2 1.x's drawing options: not part of this toolkit, one line says where to go."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        sys.exit(
+            f'error: {option_string} (drawing predictions during testing) is not part of this '
+            'toolkit: run demo/demo.py CONFIG CHECKPOINT VIDEO LABEL_MAP --out-filename OUT.mp4'
+        )
+
+
 def parse_args(argv=None) -> argparse.Namespace:
-    """Command line of MMAction2 0.x ``tools/test.py``."""
+    """Command lines of MMAction2 0.x's and 1.x's ``tools/test.py``."""
     from mmengine.config import DictAction
 
     from mmaction.engine.cli import add_amp_argument, add_cfg_options, add_eval_options
@@ -31,7 +41,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--work-dir', help='where the log goes (default: work_dir of the config or ./work_dirs)'
     )
-    parser.add_argument('--out', default=None, help='output result file (.json, .pkl, .yaml)')
+    parser.add_argument(
+        '--out', default=None, help='per-video scores, 0.x format (.json, .pkl, .yaml)'
+    )
+    parser.add_argument(
+        '--dump', default=None, help='per-video predictions, MMAction2 1.x format (.pkl)'
+    )
+    for flag, nargs in (('--show', 0), ('--show-dir', 1), ('--interval', 1), ('--wait-time', 1)):
+        parser.add_argument(flag, nargs=nargs, action=_LeftOut, help=argparse.SUPPRESS)
     parser.add_argument(
         '--fuse-conv-bn', action='store_true', help='fold BatchNorm into the convolutions'
     )
@@ -88,6 +105,8 @@ def parse_args(argv=None) -> argparse.Namespace:
             check_output_path(args.out)
         except ValueError as err:
             parser.error(str(err))
+    if args.dump and not args.dump.endswith(('.pkl', '.pickle')):
+        parser.error(f'--dump {args.dump!r}: the file must end with .pkl or .pickle')
     return args
 
 
@@ -103,6 +122,7 @@ def main(argv=None) -> None:
         metrics=args.eval,
         eval_options=args.eval_options,
         out=args.out,
+        dump=args.dump,
         fuse_conv_bn=args.fuse_conv_bn,
         amp=args.amp,
         channels_last=args.channels_last,

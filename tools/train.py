@@ -1,4 +1,4 @@
-"""Train a recognizer from a MMAction2 0.x config (same command line as 0.x)."""
+"""Train a recognizer from a MMAction2 config (0.x or 1.x), with either release's command line."""
 
 import argparse
 import os
@@ -7,20 +7,38 @@ import warnings
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    """Command line of MMAction2 0.x ``tools/train.py`` plus --auto-resume and --amp."""
+    """Command lines of MMAction2 0.x's and 1.x's ``tools/train.py``, plus --auto-resume."""
     from mmaction.engine.cli import add_amp_argument, add_cfg_options
 
     parser = argparse.ArgumentParser(description='Train a recognizer')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
-    parser.add_argument('--resume-from', help='the checkpoint file to resume from')
-    parser.add_argument(
+    resume = parser.add_mutually_exclusive_group()
+    resume.add_argument('--resume-from', help='the checkpoint file to resume from (0.x)')
+    resume.add_argument(
         '--auto-resume',
         action='store_true',
-        help='resume from the newest complete checkpoint of the work dir, if any',
+        help='resume from the newest complete checkpoint of the work dir, if any (0.x)',
     )
-    parser.add_argument(
-        '--validate', action='store_true', help='evaluate on data.val during training'
+    resume.add_argument(
+        '--resume',
+        nargs='?',
+        const='auto',
+        metavar='CKPT',
+        help='resume from CKPT; alone: from the newest complete checkpoint of the work dir (1.x)',
+    )
+    validation = parser.add_mutually_exclusive_group()
+    validation.add_argument(
+        '--validate',
+        action='store_true',
+        default=None,
+        help='validate during training (the default of 1.x configs, not of 0.x ones)',
+    )
+    validation.add_argument(
+        '--no-validate',
+        dest='validate',
+        action='store_false',
+        help='do not validate during training (1.x)',
     )
     parser.add_argument(
         '--test-last', action='store_true', help='test the last checkpoint after training'
@@ -35,7 +53,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument(
-        '--diff-seed', action='store_true', help='use a different seed on every rank'
+        '--diff-seed',
+        '--diff-rank-seed',
+        dest='diff_seed',
+        action='store_true',
+        help='use a different seed on every rank',
+    )
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rate to the total batch size (auto_scale_lr.base_batch_size)',
     )
     parser.add_argument('--deterministic', action='store_true', help='use deterministic algorithms')
     add_cfg_options(parser, example='model.backbone.depth=18')
@@ -77,11 +104,11 @@ def main(argv=None) -> None:
         validate=args.validate,
         test_last=args.test_last,
         test_best=args.test_best,
-        resume_from=args.resume_from,
-        auto_resume=args.auto_resume,
+        resume=args.resume_from or args.resume or ('auto' if args.auto_resume else None),
         seed=args.seed,
         diff_seed=args.diff_seed,
         deterministic=args.deterministic,
+        auto_scale_lr=args.auto_scale_lr,
         amp=args.amp,
     )
     with cli_guard():

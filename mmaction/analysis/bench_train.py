@@ -135,25 +135,26 @@ def peak_tflops(device_name: str, precision: str) -> Optional[float]:
 
 
 def _bench_config(cfg: Any, options: BenchOptions, device_type: str) -> dict:
-    """A plain copy of ``cfg`` with the benchmark's settings as config keys."""
-    src = copy.deepcopy(cfg.to_dict() if hasattr(cfg, 'to_dict') else dict(cfg))
+    """The 1.x form of ``cfg`` (either dialect) with the benchmark's settings as config keys."""
+    from mmaction.engine.config.convert import as_one_x
+    from mmaction.engine.config.optim import mixed_precision_request
+
+    src, _ = as_one_x(cfg)
     if options.precision is not None:
         src['precision'] = options.precision
-    elif src.get('precision') is None and src.get('fp16') is None:
+    elif src.get('precision') is None and not mixed_precision_request(src.get('optim_wrapper')):
         src['precision'] = 'tf32' if device_type == 'cuda' else 'fp32'
     if options.channels_last:
         src['channels_last'] = True
     if options.compile:
         src['compile'] = src.get('compile') or True
     if options.cudnn_benchmark is not None:
-        src['cudnn_benchmark'] = options.cudnn_benchmark
-    data = src.setdefault('data', {})
+        src.setdefault('env_cfg', {})['cudnn_benchmark'] = options.cudnn_benchmark
+    loader = src.setdefault('train_dataloader', {})
     if options.batch is not None:
-        data['videos_per_gpu'] = options.batch
-        data.get('train_dataloader', {}).pop('videos_per_gpu', None)
+        loader['batch_size'] = options.batch
     if options.workers is not None:
-        data['workers_per_gpu'] = options.workers
-        data.get('train_dataloader', {}).pop('workers_per_gpu', None)
+        loader['num_workers'] = options.workers
     return src
 
 

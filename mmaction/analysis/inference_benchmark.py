@@ -18,10 +18,9 @@ from typing import Any, Callable, Optional, Union
 
 import torch
 
-from mmaction.engine.config.convert import model_cfg_for_testing
+from mmaction.engine.config.convert import cudnn_benchmark_of, model_cfg_for_testing, speed_plan_of
 from mmaction.engine.input_spec import VideoInputSpec, read_test_input_spec
 from mmaction.engine.model_builder import build_model
-from mmaction.engine.speed.plan import plan_speed
 from mmaction.engine.speed.precision import default_device_type
 
 __all__ = ['InferenceBenchOptions', 'benchmark_inference']
@@ -103,10 +102,10 @@ def benchmark_inference(
         ``input_shape``, ``num_views``, ``videos_per_s`` and ``s_per_video``.
     """
     device = torch.device(options.device or default_device_type())
-    if cfg.get('cudnn_benchmark', False):
+    if cudnn_benchmark_of(cfg):
         torch.backends.cudnn.benchmark = True
     spec = read_test_input_spec(cfg)
-    speed = plan_speed(cfg, options.amp, options.channels_last, device.type)
+    speed = speed_plan_of(cfg, options.amp, options.channels_last, device.type)
     for note in speed.precision.notes:
         log(note)
     model = build_model(

@@ -62,22 +62,28 @@ class PipelineBenchOptions:
 
 
 def build_pipeline_dataset(dataset_cfg: dict):
-    """Build a 0.x dataset config with a trailing ``Normalize`` moved off, as training does."""
+    """Build a dataset config with a trailing ``Normalize`` moved off, as training does."""
+    import copy
+
     import mmaction.datasets  # noqa: F401  (registers datasets and transforms)
     from mmaction.registry import DATASETS
 
-    data = {'split': dict(dataset_cfg)}
-    move_normalize_to_model({}, data, ['split'])
-    return DATASETS.build(data['split'])
+    dataset_cfg = copy.deepcopy(dict(dataset_cfg))
+    if isinstance(dataset_cfg.get('pipeline'), list):
+        move_normalize_to_model({}, [dataset_cfg['pipeline']])
+    return DATASETS.build(dataset_cfg)
 
 
 def _make_videos(dataset_cfg, options: PipelineBenchOptions, log: Callable[[str], None]) -> None:
     from mmaction.utils.natural_video import make_natural_video_set
 
     width, height = options.video_size
+    prefix = dataset_cfg.get('data_prefix')
+    if isinstance(prefix, dict):  # 1.x: dict(video=...)
+        prefix = prefix.get('video')
     make_natural_video_set(
-        dataset_cfg.data_prefix,
-        dataset_cfg.ann_file,
+        prefix,
+        dataset_cfg['ann_file'],
         options.make_videos,
         num_classes=options.num_classes,
         workers=min(options.make_videos, 2),
@@ -97,7 +103,7 @@ def bench_pipeline(
     (worker start-up) is not timed; no model runs.
 
     Args:
-        cfg: A MMAction2 0.x config.
+        cfg: A MMAction2 config (either dialect).
         config_path: Its file, for the title.
         options: What to measure.
         log: Where progress lines go (the videos made).
@@ -109,16 +115,15 @@ def bench_pipeline(
     """
     from mmengine.dataset import default_collate
 
-    if 'data' not in cfg or options.split not in cfg.data:
-        raise KeyError(f'{config_path} has no data.{options.split} (an MMAction2 0.x config)')
-    dataset_cfg = cfg.data[options.split]
-    if options.make_videos and not osp.isfile(dataset_cfg.ann_file):
+    from mmaction.engine.config.convert import split_loader
+
+    loader = split_loader(cfg, options.split)
+    dataset_cfg = loader['dataset']
+    if options.make_videos and not osp.isfile(dataset_cfg['ann_file']):
         _make_videos(dataset_cfg, options, log)
-    if options.split != 'train':
-        dataset_cfg = dict(dataset_cfg, test_mode=True)
     dataset = build_pipeline_dataset(dataset_cfg)
-    batch_size = options.batch_size or cfg.data.get('videos_per_gpu', 1)
-    workers = options.workers if options.workers is not None else cfg.data.get('workers_per_gpu', 0)
+    batch_size = options.batch_size or loader.get('batch_size', 1)
+    workers = options.workers if options.workers is not None else loader.get('num_workers', 0)
     result = time_loader(
         dataset, batch_size, workers, options.num_samples, default_collate, options.seed
     )

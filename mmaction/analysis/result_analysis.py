@@ -19,8 +19,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from mmaction.engine.config.checks import explain_registry_errors
-from mmaction.engine.config.convert import testing_metric_cfg
-from mmaction.engine.config.data import dataloader_cfg, head_num_classes
+from mmaction.engine.config.convert import as_one_x, split_loader, testing_metric_cfg
+from mmaction.engine.config.model import head_num_classes
 from mmaction.engine.runtime.atomic_io import atomic_write_text
 from mmaction.evaluation.functional import confusion_matrix
 from mmaction.evaluation.video_scores import VideoScores
@@ -66,18 +66,15 @@ class ScoredTestSet:
 
 
 def build_test_dataset(cfg, config_path: Optional[str] = None):
-    """Build ``data.test`` of a 0.x config as ``tools/test.py`` does (``test_mode=True``).
+    """Build the test data set of a config as ``tools/test.py`` does (``test_mode=True``).
 
     Building reads the annotation list and builds the pipeline; no video is
     opened.
     """
     import mmaction.datasets  # noqa: F401  (registers datasets and transforms)
 
-    data = cfg.to_dict().get('data') if hasattr(cfg, 'to_dict') else cfg.get('data')
-    if not isinstance(data, dict):
-        raise ConfigError(f'The config {config_path or "given"} has no `data` dict')
     with explain_registry_errors(cfg, config_path):
-        return DATASETS.build(dataloader_cfg(data, 'test')['dataset'])
+        return DATASETS.build(split_loader(cfg, 'test')['dataset'])
 
 
 def load_scored_test_set(cfg, result_file: str, config_path: Optional[str] = None) -> ScoredTestSet:
@@ -97,7 +94,7 @@ def load_scored_test_set(cfg, result_file: str, config_path: Optional[str] = Non
         AnnotationError: A label is outside the scored classes.
     """
     scores = load_video_scores(result_file)
-    head_classes = head_num_classes(cfg.get('model') or {})
+    head_classes = head_num_classes(as_one_x(cfg, config_path)[0].get('model') or {})
     if head_classes is not None and head_classes != scores.num_classes:
         raise ResultFileError(
             f'{result_file} has {scores.num_classes} scores per video but '

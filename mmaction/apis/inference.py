@@ -30,7 +30,7 @@ from torch.utils.data import DataLoader
 from mmaction.datasets import action_collate, load_label_map
 from mmaction.engine.config.checks import explain_registry_errors, naming_config
 from mmaction.engine.config.convert import convert_inference_config
-from mmaction.engine.config.loader import check_cfg_options, load_config
+from mmaction.engine.config.loader import load_config, merge_cfg_options
 from mmaction.engine.model_builder import build_model
 from mmaction.engine.speed.plan import plan_speed
 from mmaction.utils.errors import AnnotationError, ConfigError
@@ -147,9 +147,7 @@ def init_recognizer(
         cfg = load_config(config_path, cfg_options)
     elif isinstance(config, Config):
         config_path, cfg = config.filename, copy.deepcopy(config)
-        if cfg_options:
-            check_cfg_options(cfg, cfg_options, config_path or 'the config')
-            cfg.merge_from_dict(cfg_options)
+        merge_cfg_options(cfg, cfg_options, config_path)
     else:
         raise TypeError(f'config must be a file path or a mmengine Config, got {type(config)}')
     import mmaction.datasets  # noqa: F401  (registers the transforms)
@@ -157,7 +155,13 @@ def init_recognizer(
     device = _select_device(device)
     with naming_config(config_path):
         cfg = convert_inference_config(cfg, config_path)
-        speed = plan_speed(cfg, device_type=device.type)
+        speed = plan_speed(
+            precision=cfg.get('precision'),
+            fp16=cfg.get('fp16'),
+            channels_last=cfg.get('channels_last', False),
+            compile=cfg.get('compile'),
+            device_type=device.type,
+        )
     for note in speed.precision.notes:
         print_log(note, logger='current', level=logging.WARNING)
     with explain_registry_errors(cfg, config_path):

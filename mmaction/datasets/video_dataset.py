@@ -1,6 +1,6 @@
 """Dataset of video files listed in an annotation file."""
 
-from typing import Callable, Dict, List, Sequence, Union
+from typing import Callable, Dict, Sequence, Union
 
 from mmaction.registry import DATASETS
 

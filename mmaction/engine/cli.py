@@ -67,6 +67,13 @@ def cli_guard() -> Iterator[None]:
         if stop.message:
             print(stop.message, file=sys.stderr, flush=True)
         sys.exit(stop.exit_status)
+    except KeyboardInterrupt:
+        if show_tracebacks():
+            raise
+        # 128 + SIGINT, as a shell reports a process ended by Ctrl-C.
+        print('Interrupted (Ctrl-C): stopped before the end; no results were written.',
+              file=sys.stderr, flush=True)  # fmt: skip
+        sys.exit(130)
     except RuntimeError as err:
         message = worker_failure_message(err)
         if message is None or show_tracebacks():
@@ -88,15 +95,19 @@ def _close_process_group() -> None:
 def add_cfg_options(
     parser: argparse.ArgumentParser, example: str = 'data.videos_per_gpu=2'
 ) -> None:
-    """Add ``--cfg-options key=value ...`` (merged by :func:`~.config.loader.load_config`)."""
-    from mmengine.config import DictAction
+    """Add ``--cfg-options key=value ...`` (parsed and merged by :func:`~.config.loader.load_config`).
+
+    The values are kept as typed and parsed when the config is loaded, so
+    that a value that cannot be parsed is one error line naming it.
+    """
+    from .config.cfg_options import CfgOptionsAction, RawCfgOptions
 
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
-        default={},
-        help=f'override config settings, xxx=yyy, e.g. {example}',
+        action=CfgOptionsAction,
+        default=RawCfgOptions(),
+        help=f'override config settings, key=value (Python literals), e.g. {example}',
     )
 
 

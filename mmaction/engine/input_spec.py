@@ -3,14 +3,16 @@
 The analysis tools (``benchmark.py``, ``get_flops.py``, ``bench_train.py``)
 and the ONNX export need the shape of the model's input without decoding a
 video: :func:`read_input_spec` reads it from the sampler, crop and
-``FormatShape`` steps of ``data.<split>.pipeline`` (or a top-level
-``<split>_pipeline``, as 0.x's tools did).
+``FormatShape`` steps of the split's pipeline, in either dialect
+(:func:`~mmaction.engine.config.convert.split_pipeline`).
 """
 
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any, Optional, Tuple
 
 from torch import nn
+
+from .config.convert import split_pipeline
 
 __all__ = ['VideoInputSpec', 'is_3d_recognizer', 'read_input_spec', 'read_test_input_spec']
 
@@ -76,16 +78,6 @@ def _size_pair(size: Any, what: str) -> Tuple[int, int]:
     raise ValueError(f'Cannot read a concrete crop size from {what}={size!r}')
 
 
-def _find_pipeline(cfg: Any, split: str) -> Sequence[dict]:
-    data = cfg.get('data') or {}
-    dataset = data.get(split) if isinstance(data, dict) else None
-    if isinstance(dataset, dict) and dataset.get('pipeline'):
-        return dataset['pipeline']
-    if cfg.get(f'{split}_pipeline'):
-        return cfg[f'{split}_pipeline']
-    raise KeyError(f'The config has neither data.{split}.pipeline nor {split}_pipeline')
-
-
 def read_test_input_spec(cfg: Any) -> VideoInputSpec:
     """Read the per-video test input from ``data.test.pipeline``.
 
@@ -112,7 +104,7 @@ def read_input_spec(cfg: Any, split: str) -> VideoInputSpec:
     clip_len = num_clips = num_crops = repeats = 1
     size: Optional[Tuple[int, int]] = None
     input_format = None
-    for step in _find_pipeline(cfg, split):
+    for step in split_pipeline(cfg, split):
         kind = step.get('type', '')
         if 'SampleFrames' in kind:
             clip_len = int(step.get('clip_len', 1))

@@ -37,29 +37,33 @@ class RunOptions:
 
 @dataclass
 class TrainOptions(RunOptions):
-    """Options of ``tools/train.py`` (MMAction2 0.x's, plus ``--auto-resume``).
+    """Options of ``tools/train.py`` (MMAction2 0.x's and 1.x's).
 
     Attributes:
-        validate: ``--validate``: evaluate on ``data.val`` every
-            ``evaluation.interval`` epochs and keep the best checkpoint.
-        test_last: ``--test-last``: test the final weights on ``data.test``.
-        test_best: ``--test-best``: test the best weights on ``data.test``.
-        resume_from: ``--resume-from``: checkpoint to resume training from.
-        auto_resume: ``--auto-resume``: resume from the newest complete
-            checkpoint of the work dir, if any.
+        validate: ``--validate`` (True) / ``--no-validate`` (False): evaluate
+            on the validation data during training and keep the best
+            checkpoint; None follows the config's dialect (0.x: no, 1.x: yes).
+        test_last: ``--test-last``: test the final weights on the test data.
+        test_best: ``--test-best``: test the best weights on the test data.
+        resume: ``--resume-from CKPT`` / ``--resume CKPT``: resume from that
+            checkpoint; ``'auto'`` (``--auto-resume``, ``--resume`` alone):
+            from the newest complete checkpoint of the work dir, if any.
         seed: ``--seed``.
-        diff_seed: ``--diff-seed``: a different seed on every rank.
+        diff_seed: ``--diff-seed`` / ``--diff-rank-seed``: a different seed
+            on every rank.
         deterministic: ``--deterministic``: deterministic algorithms.
+        auto_scale_lr: ``--auto-scale-lr``: scale the learning rate to the
+            total batch size (the config's ``auto_scale_lr.base_batch_size``).
     """
 
-    validate: bool = False
+    validate: Optional[bool] = None
     test_last: bool = False
     test_best: bool = False
-    resume_from: Optional[str] = None
-    auto_resume: bool = False
+    resume: Optional[str] = None
     seed: Optional[int] = None
     diff_seed: bool = False
     deterministic: bool = False
+    auto_scale_lr: bool = False
 
     @property
     def test(self) -> bool:
@@ -69,13 +73,14 @@ class TrainOptions(RunOptions):
 
 @dataclass
 class TestOptions(RunOptions):
-    """Options of ``tools/test.py`` (MMAction2 0.x's).
+    """Options of ``tools/test.py`` (MMAction2 0.x's and 1.x's).
 
     Attributes:
         metrics: ``--eval`` names, e.g. ``['top_k_accuracy',
             'mean_class_accuracy']``; None uses the config's ``eval_config``.
         eval_options: ``--eval-options``.
         out: ``--out``: per-video scores (``.json``, ``.pkl``, ``.yaml``).
+        dump: ``--dump``: per-video predictions in MMAction2 1.x's pickle.
         average_clips: ``--average-clips``: ``'score'``, ``'prob'`` or None;
             :data:`KEEP_AVERAGE_CLIPS` keeps the config's value.
         fuse_conv_bn: ``--fuse-conv-bn``: fold BatchNorm into convolutions.
@@ -88,6 +93,7 @@ class TestOptions(RunOptions):
     metrics: Optional[List[str]] = None
     eval_options: dict = field(default_factory=dict)
     out: Optional[str] = None
+    dump: Optional[str] = None
     average_clips: Any = KEEP_AVERAGE_CLIPS
     fuse_conv_bn: bool = False
     channels_last: bool = False

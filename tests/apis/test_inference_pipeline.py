@@ -83,11 +83,12 @@ def test_views_errors():
 
 def test_array_pipeline_runs_on_frames_in_memory():
     pipeline = fit_pipeline(Config.fromfile(SYNTHETIC).data.test.pipeline, 'array')
-    frames = np.random.default_rng(0).integers(0, 256, (20, 4, 4, 3), dtype=np.uint8)
+    frames = np.random.default_rng(0).integers(0, 256, (40, 4, 4, 3), dtype=np.uint8)
     start = initial_results(describe_input(frames), FrameFolderFormat())
     decoded = Compose(pipeline[:2])(dict(start))
-    # test-mode SampleFrames(clip_len=8, frame_interval=2) on 20 frames: frames 2, 4, ..., 16
-    np.testing.assert_array_equal(np.stack(decoded['imgs']), frames[2:17:2])
+    # test-mode SampleFrames(clip_len=8, frame_interval=4) on 40 frames (0.x protocol): the
+    # one clip starts in the middle of the 9 possible starts, at 4: frames 4, 8, ..., 32
+    np.testing.assert_array_equal(np.stack(decoded['imgs']), frames[4:33:4])
     results = Compose(pipeline)(start)
     assert results['imgs'].shape == (1, 3, 8, 56, 56) and results['label'] == -1
 

@@ -216,7 +216,9 @@ def test_shape_the_model_cannot_run_fails_before_export(tmp_path, model_cfgs):
 
 def test_checkpoint_that_does_not_fit_lists_keys(tmp_path, model_cfgs):
     ckpt = _checkpoint(model_cfgs['3d'], tmp_path / 'm.pth')
-    other = dict(model_cfgs['3d'], cls_head=dict(model_cfgs['3d']['cls_head'], num_classes=7))
+    cfg = model_cfgs['3d']
+    neck = dict(cfg['neck'], aux_head_cfg=dict(cfg['neck']['aux_head_cfg'], out_channels=7))
+    other = dict(cfg, neck=neck, cls_head=dict(cfg['cls_head'], num_classes=7))
     options = ExportOptions(output_file=str(tmp_path / 'x.onnx'), shape=(1, 1, 3, 4, 32, 32))
     with pytest.raises(
         CheckpointError,

@@ -6,6 +6,7 @@ import pytest
 from mmengine.config import Config
 
 from mmaction.engine.input_spec import read_input_spec, read_test_input_spec
+from mmaction.utils.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,5 +51,5 @@ def test_test_input_spec_fixed_resize_and_errors():
     cfg['test_pipeline'][1] = dict(type='Resize', scale=(-1, 40))
     with pytest.raises(ValueError, match='height and width'):
         read_test_input_spec(cfg)
-    with pytest.raises(KeyError, match='pipeline'):
+    with pytest.raises(ConfigError, match='no test pipeline'):
         read_test_input_spec(dict(model=dict()))

@@ -55,8 +55,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    from mmengine.config import Config
-
     from mmaction.analysis.loader_timing import report
     from mmaction.analysis.pipeline_speed import PipelineBenchOptions, bench_pipeline
 
@@ -72,7 +70,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         video_seconds=args.video_seconds,
         num_classes=args.num_classes,
     )
-    result, title = bench_pipeline(Config.fromfile(args.config), args.config, options)
+    from mmaction.engine import cli_guard, load_config
+
+    with cli_guard():
+        result, title = bench_pipeline(load_config(args.config), args.config, options)
     report(result, args.json, title)
     return 0
 

@@ -23,7 +23,7 @@ from typing import List, Optional
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    from mmengine.config import DictAction
+    from mmaction.engine.cli import add_cfg_options
 
     parser = argparse.ArgumentParser(description='Benchmark training speed')
     parser.add_argument('config', help='MMAction2 0.x config file')
@@ -46,9 +46,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         choices=['on', 'off'],
         help="torch.backends.cudnn.benchmark (default: the config's cudnn_benchmark)",
     )
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction, default={}, help='override config settings'
-    )
+    add_cfg_options(parser)
     parser.add_argument(
         '--profile', type=int, default=0, metavar='N', help='then profile N steps (torch.profiler)'
     )
@@ -65,10 +63,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
     args = parse_args(argv)
     if args.device == 'cpu' and 'torch' not in sys.modules:
         os.environ['CUDA_VISIBLE_DEVICES'] = ''  # hide GPUs before torch looks for them
-    from mmengine.config import Config
-
     from mmaction.analysis.bench_train import BenchOptions, bench_train, format_result
-    from mmaction.engine import cli_guard
+    from mmaction.engine import cli_guard, load_config
 
     options = BenchOptions(
         part=args.part,
@@ -84,8 +80,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
         profile=args.profile,
     )
     with cli_guard():
-        cfg = Config.fromfile(args.config)
-        cfg.merge_from_dict(args.cfg_options)
+        cfg = load_config(args.config, args.cfg_options)
         result = bench_train(cfg, args.config, options, args.device)
     print(format_result(result), flush=True)
     record = dict(label=args.label, **result.to_dict())

@@ -49,9 +49,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> dict:
     """Print and return ``input_shape``, ``num_views``, ``videos_per_s``, ``s_per_video``."""
     args = parse_args(argv)
-    from mmengine.config import Config
-
     from mmaction.analysis.inference_benchmark import InferenceBenchOptions, benchmark_inference
+    from mmaction.engine import cli_guard, load_config
 
     options = InferenceBenchOptions(
         checkpoint=args.checkpoint,
@@ -63,7 +62,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
         fuse_conv_bn=args.fuse_conv_bn,
         log_interval=args.log_interval,
     )
-    return benchmark_inference(Config.fromfile(args.config), options)
+    with cli_guard():
+        return benchmark_inference(load_config(args.config), options)
 
 
 if __name__ == '__main__':

@@ -44,11 +44,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> dict:
     """Print and return ``input_shape``, ``flops``, ``macs`` and ``params``."""
     args = parse_args(argv)
-    from mmengine.config import Config
-
     from mmaction.analysis.model_analysis import format_flops_report, model_flops
+    from mmaction.engine import cli_guard, load_config
 
-    report = model_flops(Config.fromfile(args.config), args.shape, args.device)
+    with cli_guard():
+        report = model_flops(load_config(args.config), args.shape, args.device)
     print('\n'.join(format_flops_report(report, args.config, args.per_op)))
     return dict(
         input_shape=tuple(report.input_shape),

@@ -5,7 +5,9 @@ Examples::
     python tools/analysis/print_config.py configs/recognition/tpn/tpn_slowonly_r18_synthetic_rgb.py \
         --cfg-options total_epochs=4 data.videos_per_gpu=2
 
-The output is itself a config file (``> resolved.py``).
+The output is itself a config file (``> resolved.py``): it ends with
+comments that name the config's dialect and, for every top-level key, the
+handler that reads it (or ``helper variable``).
 """
 
 import argparse
@@ -26,10 +28,16 @@ def main(argv: Optional[List[str]] = None) -> str:
     """Print and return the resolved config text."""
     args = parse_args(argv)
     from mmaction.engine import cli_guard, load_config
+    from mmaction.engine.config.loader import config_dialect, describe_keys
 
     with cli_guard():
         cfg = load_config(args.config, args.cfg_options)
-    text = cfg.pretty_text
+        rows = describe_keys(cfg)
+        dialect = config_dialect(cfg)
+    width = max(len(key) for key, _ in rows)
+    lines = [f'# config dialect: MMAction2 {dialect}', '# key, and what reads it:']
+    lines += [f'#   {key:<{width}}  {handler}' for key, handler in rows]
+    text = cfg.pretty_text + '\n' + '\n'.join(lines) + '\n'
     print(text)
     return text
 

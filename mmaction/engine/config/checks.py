@@ -1,18 +1,16 @@
-"""Checks that catch misspelled keys and unknown ``type=`` names in 0.x configs.
+"""Checks of keys and values inside a config's sections, and of ``type=`` names met while building.
 
-A 0.x config file mixes the keys the tools read (``optimizer``, ``data``, ...)
-with helper variables (``img_norm_cfg``, ``train_pipeline``, ...), so an
-unknown top-level key is only an error when it looks like a misspelling of a
-key the tools read. The keys the tools read are declared by the modules that
-read them (``TOP_LEVEL_KEYS`` of each adapter; see
-``convert.KNOWN_TOP_LEVEL_KEYS``). Keys inside ``data`` form a closed
-set and are checked strictly.
+The top-level keys are the contract's business (:mod:`.contract`); here
+are the checks of what a section holds (``lr_config``, ``data``,
+``optimizer``, ...), of values (positive integers, numbers), and the
+translation of registry and constructor errors into one line that names
+the config key at fault.
 """
 
 import difflib
 import re
 from contextlib import contextmanager
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 from mmaction.utils.errors import ConfigError
 
@@ -70,27 +68,6 @@ def check_section_keys(
             f'Unknown key {section}.{unknown[0]}{where}.{_suggest(unknown[0], known)} '
             f'Known keys of {of}: {", ".join(sorted(known))}.'
         )
-
-
-def check_top_level_keys(cfg, known: Iterable[str], filename: Optional[str] = None) -> None:
-    """Reject top-level keys that look like misspellings of known keys.
-
-    Args:
-        cfg: The loaded config (``mmengine.Config`` or dict).
-        known: The top-level keys the tools read.
-        filename: Config file name, used in the error message.
-
-    Raises:
-        ConfigError: naming the misspelled key and the key it resembles.
-    """
-    where = f' in config {filename}' if filename else ''
-    known = sorted(known)
-    for key in cfg.keys():
-        if key in known or key.startswith('_'):
-            continue
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
-        if close:
-            raise ConfigError(f'Unknown top-level key {key!r}{where}. Did you mean {close[0]!r}?')
 
 
 def check_data_keys(data, filename: Optional[str] = None) -> None:
@@ -252,3 +229,26 @@ def explain_registry_errors(cfg, filename: Optional[str] = None) -> Iterator[Non
         raise ConfigError(
             f'Unknown type {type_name!r}{at}{where}: no such {registry_name} is registered.{hint}'
         ) from err
+
+
+def positive_int(value, key: str, what: str) -> int:
+    """``value`` as an int, or a ConfigError naming ``key`` when it is not a positive integer."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f'{key}={value!r}: must be a positive integer ({what})')
+    return value
+
+
+def non_negative_int(value, key: str, what: str) -> int:
+    """``value`` as an int, or a ConfigError naming ``key`` when it is not an integer >= 0."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f'{key}={value!r}: must be an integer >= 0 ({what})')
+    return value
+
+
+def number(value, key: str, what: str, positive: bool = False) -> float:
+    """``value`` as a float, or a ConfigError naming ``key`` when it is not a (positive) number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f'{key}={value!r}: must be a number ({what})')
+    if positive and not value > 0:
+        raise ConfigError(f'{key}={value!r}: must be greater than 0 ({what})')
+    return float(value)

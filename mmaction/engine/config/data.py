@@ -1,11 +1,10 @@
-"""0.x ``data`` dict to mmengine dataloader configs, and the Normalize move.
+"""Data loaders of a run: a 1.x ``*_dataloader`` to the Runner's, the Normalize move, checked datasets.
 
-0.x's ``build_dataloader`` takes ``videos_per_gpu``/``workers_per_gpu`` from
-``data`` and lets ``data.<split>_dataloader`` override them per split. A
-mmengine dataloader config carries the same settings under its own names, a
-sampler and a collate function, which stacks the 0.x sample dicts into batch
-tensors. Training uses a ``ResumableSampler`` (shuffled, per-sample seeds,
-mid-epoch resume); validation and testing mmengine's ``DefaultSampler``.
+A 1.x data loader config names a sampler, a batch size, workers and the
+dataset. The Runner's gets the toolkit's samplers and collate function:
+training uses a ``ResumableSampler`` (shuffled, per-sample seeds, mid-epoch
+resume), validation and testing mmengine's ``DefaultSampler``, and
+``action_collate`` stacks the samples into batch tensors.
 """
 
 import copy
@@ -13,73 +12,91 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import torch
 
-from .checks import ConfigError
-
-#: The top-level 0.x config keys this module handles.
-TOP_LEVEL_KEYS = ('data',)
+from .checks import ConfigError, check_section_keys, non_negative_int, positive_int
+from .model import head_num_classes
 
 # Transforms that only change layout or container type, so Normalize may move
 # past them onto the model's data preprocessor without changing the numbers.
-LAYOUT_TRANSFORMS = frozenset({'FormatShape', 'Collect', 'ToTensor', 'ToDataContainer'})
+LAYOUT_TRANSFORMS = frozenset(
+    {'FormatShape', 'Collect', 'ToTensor', 'ToDataContainer', 'PackActionInputs'}
+)
 
-#: Sampler of each split (``ResumableSampler``: ``mmaction/engine/runtime/samplers.py``).
-SAMPLERS = {'train': 'ResumableSampler', 'val': 'DefaultSampler', 'test': 'DefaultSampler'}
+_LOADER_KEYS = {
+    'batch_size', 'num_workers', 'persistent_workers', 'pin_memory', 'drop_last',
+    'prefetch_factor', 'sampler', 'dataset', 'collate_fn', 'batch_sampler', 'worker_init_fn',
+}  # fmt: skip
+# Collate functions a 1.x config may name: the toolkit's batches hold the same tensors.
+_COLLATES = ('pseudo_collate', 'default_collate', 'action_collate')
 
 
-def dataloader_cfg(data: dict, split: str) -> dict:
-    """mmengine dataloader config for one split of a 0.x ``data`` dict.
+def _sampler(sampler: Any, split: str, where: str) -> dict:
+    sampler = dict(sampler or dict(type='DefaultSampler', shuffle=split == 'train'))
+    kind = sampler.get('type', 'DefaultSampler')
+    check_section_keys(f'{where}.sampler', sampler, ('type', 'shuffle', 'seed', 'round_up'))
+    if kind not in ('DefaultSampler', 'ResumableSampler'):
+        raise ConfigError(
+            f'{where}.sampler.type={kind!r} is not supported: use DefaultSampler (epoch-based '
+            'training reads every sample once per epoch)'
+        )
+    shuffle = bool(sampler.get('shuffle', split == 'train'))
+    if split == 'train':
+        # Per-sample seeds and mid-epoch resume (mmaction/engine/runtime/samplers.py).
+        return dict(type='ResumableSampler', shuffle=shuffle)
+    return dict(type='DefaultSampler', shuffle=shuffle)
+
+
+def runner_dataloader(loader: Any, split: str) -> dict:
+    """The Runner's data loader config of a 1.x ``<split>_dataloader``.
 
     Args:
-        data: The 0.x ``data`` dict.
-        split: ``'train'``, ``'val'`` or ``'test'``; val and test datasets get
-            ``test_mode=True`` and are read in order.
+        loader: The 1.x data loader config.
+        split: ``'train'``, ``'val'`` or ``'test'``; val and test datasets
+            get ``test_mode=True`` and are read in order.
 
-    Returns:
-        A dict for mmengine's ``Runner(train_dataloader=...)`` and friends.
+    Raises:
+        ConfigError: A missing dataset, an unknown key, a batch size or
+            worker count that is not a positive (non-negative) integer.
     """
-    if split not in data or data[split] is None:
-        raise ConfigError(f'The config has no data.{split}, which this run needs')
-    if isinstance(data[split], (list, tuple)):
-        raise ConfigError(f'data.{split} is a list (OmniSource training), which is not supported')
-    dataset = copy.deepcopy(dict(data[split]))
+    where = f'{split}_dataloader'
+    if not isinstance(loader, dict) or not isinstance(loader.get('dataset'), dict):
+        raise ConfigError(f'{where} must be a dict with a `dataset` dict, got {loader!r}')
+    check_section_keys(where, loader, _LOADER_KEYS)
+    if loader.get('batch_sampler') is not None:
+        raise ConfigError(f'{where}.batch_sampler is not supported: set {where}.batch_size')
+    collate = dict(loader.get('collate_fn') or {}).get('type', 'action_collate')
+    if collate not in _COLLATES:
+        raise ConfigError(
+            f'{where}.collate_fn={collate!r} is not supported: the toolkit batches with '
+            'action_collate (leave collate_fn out)'
+        )
+    dataset = copy.deepcopy(dict(loader['dataset']))
     if split != 'train':
         dataset['test_mode'] = True
-    settings = dict(
-        videos_per_gpu=data.get('videos_per_gpu', 1),
-        workers_per_gpu=data.get('workers_per_gpu', 1),
-        persistent_workers=data.get('persistent_workers', False),
-        # 0.x pinned by default; pinning only helps copies to a GPU.
-        pin_memory=data.get('pin_memory', torch.cuda.is_available()),
-        drop_last=data.get('drop_last', False),
-        shuffle=split == 'train',
+    workers = non_negative_int(
+        loader.get('num_workers', 0), f'{where}.num_workers', 'data-loader worker processes'
     )
-    if data.get('prefetch_factor') is not None:
-        settings['prefetch_factor'] = data['prefetch_factor']
-    settings.update(data.get(f'{split}_dataloader') or {})
-    workers = int(settings['workers_per_gpu'])
-    loader = dict(
-        batch_size=int(settings['videos_per_gpu']),
+    out = dict(
+        batch_size=positive_int(
+            loader.get('batch_size', 1), f'{where}.batch_size', 'videos per batch'
+        ),
         num_workers=workers,
         # torch refuses persistent workers (and a prefetch factor) without workers.
-        persistent_workers=bool(settings['persistent_workers']) and workers > 0,
-        pin_memory=bool(settings['pin_memory']),
-        drop_last=bool(settings['drop_last']),
-        sampler=dict(type=SAMPLERS[split], shuffle=bool(settings['shuffle'])),
+        persistent_workers=bool(loader.get('persistent_workers', False)) and workers > 0,
+        # Pinning only helps copies to a GPU (0.x pinned by default).
+        pin_memory=bool(loader.get('pin_memory', torch.cuda.is_available())),
+        drop_last=bool(loader.get('drop_last', False)),
+        sampler=_sampler(loader.get('sampler'), split, where),
         collate_fn=dict(type='action_collate'),
         dataset=dataset,
     )
     if split in ('train', 'val'):
         # The train loop stops on SIGTERM/SIGINT itself; workers must outlive them.
-        loader['worker_init_fn'] = dict(type='ignore_stop_signals')
-    if workers > 0 and settings.get('prefetch_factor') is not None:
-        loader['prefetch_factor'] = int(settings['prefetch_factor'])
-    return loader
-
-
-def head_num_classes(model: dict) -> Optional[int]:
-    """``model.cls_head.num_classes`` of a model config, or None (no head)."""
-    head = model.get('cls_head')
-    return head.get('num_classes') if isinstance(head, dict) else None
+        out['worker_init_fn'] = dict(type='ignore_stop_signals')
+    if workers > 0 and loader.get('prefetch_factor') is not None:
+        out['prefetch_factor'] = positive_int(
+            loader['prefetch_factor'], f'{where}.prefetch_factor', 'batches loaded ahead per worker'
+        )
+    return out
 
 
 def build_checked_datasets(runner_kwargs: Dict[str, Any], model: dict) -> Dict[str, Any]:
@@ -142,19 +159,19 @@ def _movable_normalize(pipeline) -> Optional[Tuple[int, dict]]:
     return index, norm
 
 
-def move_normalize_to_model(model: dict, data: dict, splits: List[str]) -> bool:
+def move_normalize_to_model(model: dict, pipelines: List[list]) -> bool:
     """Move a trailing ``Normalize`` from the pipelines to ``model.data_preprocessor``.
 
     Frames then stay uint8 through the data loader (4x less memory and
-    inter-process traffic) and are normalized on the model's device; the
-    arithmetic is the same. Nothing changes unless every pipeline of
-    ``splits`` ends with the same ``Normalize`` followed only by layout
-    transforms and the model has no normalizing preprocessor yet.
+    inter-process traffic) and are normalized on the model's device.
+    Nothing changes unless every pipeline ends with the same ``Normalize``
+    followed only by layout transforms and the model has no normalizing
+    preprocessor yet.
 
     Args:
         model: The model config, updated in place.
-        data: The 0.x ``data`` dict, whose pipelines are updated in place.
-        splits: The splits this run builds.
+        pipelines: The pipelines of the data sets this run builds (lists,
+            updated in place).
 
     Returns:
         Whether the normalization was moved.
@@ -166,12 +183,11 @@ def move_normalize_to_model(model: dict, data: dict, splits: List[str]) -> bool:
     ):
         return False
     found = []
-    for split in splits:
-        pipeline = (data.get(split) or {}).get('pipeline')
+    for pipeline in pipelines:
         spot = _movable_normalize(pipeline)
         if spot is None:
             return False
-        found.append((split, spot))
+        found.append((pipeline, spot))
     if not found:
         return False
     keys = {
@@ -180,10 +196,8 @@ def move_normalize_to_model(model: dict, data: dict, splits: List[str]) -> bool:
     if len(keys) != 1:
         return False
     mean, std, to_bgr = keys.pop()
-    for split, (index, _) in found:
-        # A new list: pipelines of several splits may be one shared object.
-        pipeline = list(data[split]['pipeline'])
-        data[split]['pipeline'] = pipeline[:index] + pipeline[index + 1 :]
+    for pipeline, (index, _) in found:
+        del pipeline[index]
     new = dict(preprocessor)
     new.update(type='ActionDataPreprocessor', mean=list(mean), std=list(std), to_bgr=to_bgr)
     model['data_preprocessor'] = new

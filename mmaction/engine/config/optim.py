@@ -1,14 +1,19 @@
-"""0.x ``optimizer`` / ``optimizer_config`` and the run's precision to mmengine ``optim_wrapper``."""
+"""The optimizer of a run: 0.x ``optimizer``/``optimizer_config``, 1.x ``optim_wrapper``.
+
+:func:`zero_x_optim_wrapper` writes the 1.x ``optim_wrapper`` of the 0.x
+keys; :func:`runner_optim_wrapper` checks a 1.x ``optim_wrapper`` and picks
+the wrapper class that runs the run's precision (``OptimWrapper`` for
+float32, ``BFloat16OptimWrapper`` for bf16, ``AmpOptimWrapper`` with loss
+scaling for fp16); :func:`mixed_precision_request` reads what the config
+asks for, for the speed plan.
+"""
 
 import copy
 import inspect
-from typing import Optional
+from typing import Any, Dict, Optional
 
 from ..speed.precision import Precision
-from .checks import ConfigError, check_section_keys, suggest
-
-#: The top-level 0.x config keys this module handles.
-TOP_LEVEL_KEYS = ('optimizer', 'optimizer_config')
+from .checks import ConfigError, check_section_keys, number, suggest
 
 _OPTIMIZER_CONFIG_KEYS = {
     'type', 'grad_clip', 'cumulative_iters', 'accumulative_counts', 'loss_scale',
@@ -20,6 +25,12 @@ _HOOK_TYPES = {
     'Fp16OptimizerHook',
     'GradientCumulativeFp16OptimizerHook',
 }
+#: Keys of a 1.x ``optim_wrapper`` the toolkit reads.
+_WRAPPER_KEYS = {
+    'type', 'optimizer', 'clip_grad', 'accumulative_counts', 'paramwise_cfg', 'constructor',
+    'loss_scale', 'dtype',
+}  # fmt: skip
+_WRAPPER_TYPES = ('OptimWrapper', 'AmpOptimWrapper')
 
 
 def optimizer_config_fp16(optimizer_config: Optional[dict]) -> Optional[dict]:
@@ -35,6 +46,22 @@ def optimizer_config_fp16(optimizer_config: Optional[dict]) -> Optional[dict]:
     if 'Fp16' in str(optimizer_config.get('type', '')) or 'loss_scale' in optimizer_config:
         return dict(loss_scale=optimizer_config.get('loss_scale', 'dynamic'))
     return None
+
+
+def mixed_precision_request(optim_wrapper: Optional[dict]) -> Dict[str, Any]:
+    """What a 1.x ``optim_wrapper`` asks of the precision (for the speed plan).
+
+    Returns:
+        ``dict(precision='bf16')`` for an ``AmpOptimWrapper`` with
+        ``dtype='bfloat16'``, ``dict(fp16=dict(loss_scale=...))`` for one in
+        float16, else an empty dict.
+    """
+    wrapper = dict(optim_wrapper or {})
+    if wrapper.get('type') != 'AmpOptimWrapper':
+        return {}
+    if str(wrapper.get('dtype', 'float16')) in ('bfloat16', 'torch.bfloat16'):
+        return dict(precision='bf16')
+    return dict(fp16=dict(loss_scale=wrapper.get('loss_scale', 'dynamic')))
 
 
 def _precision_wrapper(precision: Optional[Precision]) -> dict:
@@ -55,17 +82,19 @@ def _check_fused(optimizer: dict) -> None:
         )
 
 
-def _check_optimizer_args(optimizer: dict) -> None:
-    """Refuse an unknown optimizer type or argument before anything is built."""
+def _check_optimizer_args(optimizer: dict, where: str) -> None:
+    """Refuse an unknown optimizer type or argument, or a learning rate that is no number."""
     from mmengine.registry import OPTIMIZERS
 
+    if 'lr' in optimizer:
+        number(optimizer['lr'], f'{where}.lr', 'the learning rate', positive=False)
     optimizer_type = optimizer['type']
     if not isinstance(optimizer_type, str):
         return
     cls = OPTIMIZERS.get(optimizer_type)
     if cls is None:
         raise ConfigError(
-            f'optimizer.type={optimizer_type!r} is not a known optimizer.'
+            f'{where}.type={optimizer_type!r} is not a known optimizer.'
             f'{suggest(optimizer_type, list(OPTIMIZERS.module_dict))}'
         )
     parameters = inspect.signature(cls).parameters
@@ -73,37 +102,39 @@ def _check_optimizer_args(optimizer: dict) -> None:
         return
     accepted = [name for name in parameters if name != 'params']
     keys = set(optimizer) - {'type'}
-    check_section_keys('optimizer', keys, accepted, kind=f'type={optimizer_type!r}')
+    check_section_keys(where, keys, accepted, kind=f'type={optimizer_type!r}')
 
 
-def convert_optimizer(
-    optimizer: dict,
-    optimizer_config: Optional[dict] = None,
-    precision: Optional[Precision] = None,
+def _checked_optimizer(optimizer: Any, where: str) -> dict:
+    if not isinstance(optimizer, dict) or 'type' not in optimizer:
+        raise ConfigError(f'`{where}` must be a dict with a `type`, got {optimizer!r}')
+    optimizer = copy.deepcopy(dict(optimizer))
+    _check_optimizer_args(
+        {k: v for k, v in optimizer.items() if k not in ('paramwise_cfg', 'constructor')}, where
+    )
+    _check_fused(optimizer)
+    return optimizer
+
+
+def zero_x_optim_wrapper(
+    optimizer: dict, optimizer_config: Optional[dict] = None, fp16: Optional[dict] = None
 ) -> dict:
-    """Build mmengine's ``optim_wrapper`` config from the 0.x keys.
+    """The 1.x ``optim_wrapper`` of 0.x ``optimizer``, ``optimizer_config`` and ``fp16``.
 
     Args:
         optimizer: 0.x ``optimizer`` (``type``, ``lr``, ... plus optional
             ``paramwise_cfg`` and ``constructor``; ``fused=True`` or
             ``foreach=True`` pick PyTorch's fused or multi-tensor step).
         optimizer_config: 0.x ``optimizer_config``: ``grad_clip``,
-            ``cumulative_iters`` (or ``accumulative_counts``), hook ``type``.
-        precision: The run's precision (see
-            :func:`~mmaction.engine.speed.precision.resolve_precision`, which also
-            reads the fp16 request of ``optimizer_config``); None is float32.
+            ``cumulative_iters`` (or ``accumulative_counts``), hook ``type``
+            (an ``Fp16OptimizerHook`` or a ``loss_scale`` ask for float16).
+        fp16: 0.x ``fp16`` (``dict(loss_scale=...)``): float16 with loss scaling.
 
     Returns:
-        The ``optim_wrapper`` config: ``OptimWrapper`` for float32,
-        ``BFloat16OptimWrapper`` for bf16, ``AmpOptimWrapper`` (float16,
-        loss scaling) for fp16.
+        ``OptimWrapper``, or ``AmpOptimWrapper`` (float16, loss scaling)
+        when fp16 is asked for.
     """
-    if not isinstance(optimizer, dict) or 'type' not in optimizer:
-        raise ConfigError(f'`optimizer` must be a dict with a `type`, got {optimizer!r}')
-    optimizer = copy.deepcopy(dict(optimizer))
-    paramwise_cfg = optimizer.pop('paramwise_cfg', None)
-    constructor = optimizer.pop('constructor', None)
-    _check_optimizer_args(optimizer)
+    optimizer = _checked_optimizer(optimizer, 'optimizer')
     optimizer_config = dict(optimizer_config or {})
     check_section_keys('optimizer_config', optimizer_config, _OPTIMIZER_CONFIG_KEYS)
     hook_type = optimizer_config.get('type', 'OptimizerHook')
@@ -112,11 +143,13 @@ def convert_optimizer(
             f'optimizer_config.type={hook_type!r} is not supported; '
             f'supported: {", ".join(sorted(_HOOK_TYPES))}'
         )
-
-    _check_fused(optimizer)
-    wrapper = _precision_wrapper(precision)
+    fp16 = fp16 if fp16 is not None else optimizer_config_fp16(optimizer_config)
+    wrapper: Dict[str, Any] = dict(type='OptimWrapper')
+    if fp16 is not None:
+        wrapper = dict(type='AmpOptimWrapper', loss_scale=dict(fp16).get('loss_scale', 'dynamic'))
+    paramwise_cfg = optimizer.pop('paramwise_cfg', None)
+    constructor = optimizer.pop('constructor', None)
     wrapper['optimizer'] = optimizer
-
     grad_clip = optimizer_config.get('grad_clip')
     if grad_clip is not None:
         wrapper['clip_grad'] = dict(grad_clip)
@@ -132,3 +165,39 @@ def convert_optimizer(
     if constructor is not None:
         wrapper['constructor'] = constructor
     return wrapper
+
+
+def runner_optim_wrapper(optim_wrapper: Any, precision: Optional[Precision] = None) -> dict:
+    """The ``optim_wrapper`` the Runner builds: a 1.x one, checked, in the run's precision.
+
+    Args:
+        optim_wrapper: The 1.x ``optim_wrapper``.
+        precision: The run's precision (None: float32); it decides the
+            wrapper class, whatever ``type`` the config names.
+
+    Raises:
+        ConfigError: An unknown key, wrapper type or optimizer argument.
+    """
+    if not isinstance(optim_wrapper, dict) or 'optimizer' not in optim_wrapper:
+        raise ConfigError(
+            f'optim_wrapper must be a dict with an `optimizer`, got {optim_wrapper!r}'
+        )
+    wrapper = copy.deepcopy(dict(optim_wrapper))
+    check_section_keys('optim_wrapper', wrapper, _WRAPPER_KEYS)
+    kind = wrapper.pop('type', 'OptimWrapper')
+    if kind not in _WRAPPER_TYPES:
+        raise ConfigError(
+            f'optim_wrapper.type={kind!r} is not supported; use {" or ".join(_WRAPPER_TYPES)} '
+            '(the precision key or --amp choose mixed precision)'
+        )
+    for key in ('loss_scale', 'dtype'):
+        wrapper.pop(key, None)  # read by mixed_precision_request into the speed plan
+    wrapper['optimizer'] = _checked_optimizer(wrapper['optimizer'], 'optim_wrapper.optimizer')
+    counts = wrapper.get('accumulative_counts', 1)
+    if isinstance(counts, bool) or not isinstance(counts, int) or counts < 1:
+        raise ConfigError(
+            f'optim_wrapper.accumulative_counts must be an integer >= 1, got {counts!r}'
+        )
+    if counts == 1:
+        wrapper.pop('accumulative_counts', None)
+    return dict(_precision_wrapper(precision), **wrapper)

@@ -1,24 +1,17 @@
-"""0.x runtime keys (evaluation, checkpoint, logging, environment) to mmengine's.
+"""0.x runtime keys (evaluation, checkpoint, logging) to their 1.x counterparts.
 
-Each function takes the 0.x value and returns mmengine's counterpart; the
-train/test config converters assemble them.
+Each function takes the 0.x value and returns the 1.x (mmengine) one;
+:mod:`.zero_x` assembles them. Metric configs (``AccMetric``) and the
+0.x ``--eval-options`` are shared by both dialects.
 """
 
 import copy
 import importlib.util
-from typing import List, Optional, Tuple
-
-import torch
+from typing import Dict, List, Optional, Tuple
 
 from mmaction.utils.errors import missing_package
 
 from .checks import ConfigError, check_section_keys, suggest
-
-#: The top-level 0.x config keys this module handles.
-TOP_LEVEL_KEYS = (
-    'evaluation', 'checkpoint_config', 'log_config', 'dist_params', 'cudnn_benchmark',
-    'mp_start_method', 'opencv_num_threads',
-)  # fmt: skip
 
 #: 0.x metric name -> the key of its first result, for ``save_best='auto'``.
 FIRST_RESULT_KEY = {
@@ -55,8 +48,17 @@ def _as_list(value) -> list:
     return [value] if isinstance(value, str) else list(value)
 
 
-def acc_metric_cfg(metrics, metric_options: Optional[dict] = None) -> dict:
-    """``AccMetric`` config for 0.x metric names (``top_k_accuracy``, ...)."""
+def acc_metric_cfg(metrics, metric_options: Optional[dict] = None, **extra) -> dict:
+    """``AccMetric`` config for metric names (``top_k_accuracy``, ...) and options.
+
+    Args:
+        metrics: A name or names; empty gives ``top_k_accuracy``.
+        metric_options: Options per metric, e.g. ``{'top_k_accuracy': {'topk': (1, 5)}}``.
+        **extra: Other ``AccMetric`` arguments (``collect_device``, ``prefix``).
+
+    Raises:
+        ConfigError: An unknown metric, with the valid ones.
+    """
     names = _as_list(metrics) or ['top_k_accuracy']
     unknown = [m for m in names if m not in FIRST_RESULT_KEY]
     if unknown:
@@ -64,7 +66,9 @@ def acc_metric_cfg(metrics, metric_options: Optional[dict] = None) -> dict:
             f'Unknown metric {unknown[0]!r} (--eval or evaluation.metrics).'
             f'{suggest(unknown[0], FIRST_RESULT_KEY)} Valid metrics: {", ".join(FIRST_RESULT_KEY)}.'
         )
-    cfg = dict(type='AccMetric', metric_list=tuple(names))
+    if extra.get('result_names') == '0.x':
+        extra.pop('result_names')  # AccMetric's default
+    cfg = dict(type='AccMetric', metric_list=tuple(names), **extra)
     if metric_options:
         cfg['metric_options'] = copy.deepcopy(dict(metric_options))
     return cfg
@@ -100,11 +104,11 @@ def convert_evaluation(evaluation: Optional[dict]) -> Tuple[dict, dict, Optional
 def convert_checkpoint_config(
     checkpoint_config: Optional[dict], save_best: Optional[str], rule: str
 ) -> dict:
-    """``AtomicCheckpointHook`` config from 0.x ``checkpoint_config``."""
+    """The 1.x ``CheckpointHook`` config of a 0.x ``checkpoint_config``."""
     checkpoint_config = dict(checkpoint_config or {})
     check_section_keys('checkpoint_config', checkpoint_config, _CHECKPOINT_KEYS)
     hook = dict(
-        type='AtomicCheckpointHook',
+        type='CheckpointHook',
         interval=int(checkpoint_config.get('interval', 1)),
         by_epoch=bool(checkpoint_config.get('by_epoch', True)),
         max_keep_ckpts=int(checkpoint_config.get('max_keep_ckpts', -1)),
@@ -157,20 +161,25 @@ def convert_log_config(log_config: Optional[dict]) -> Tuple[dict, dict, dict]:
     return logger, visualizer, processor
 
 
-def convert_env(cfg: dict, notes: List[str], launcher: str = 'none') -> dict:
-    """mmengine ``env_cfg`` from ``dist_params``, ``cudnn_benchmark`` and the mp keys.
+_DEPRECATED_EVAL_OPTIONS = {'topk': 'top_k_accuracy'}
 
-    ``backend='nccl'`` needs CUDA; without it the run uses gloo (noted).
+
+def eval_options_to_metric_options(eval_options: Optional[dict]) -> dict:
+    """Map 0.x ``--eval-options`` (and ``eval_config``) onto ``AccMetric``'s ``metric_options``.
+
+    Accepts ``metric_options=dict(...)`` as 0.x's ``dataset.evaluate`` did,
+    and its deprecated short form ``topk=(1, 5)``.
     """
-    dist_cfg = dict(cfg.get('dist_params') or dict(backend='nccl'))
-    if dist_cfg.get('backend', 'nccl') == 'nccl' and not torch.cuda.is_available():
-        dist_cfg['backend'] = 'gloo'
-        if launcher != 'none':
-            notes.append('CUDA is not available: using the gloo backend instead of nccl.')
-    mp_cfg = dict(
-        mp_start_method=cfg.get('mp_start_method', 'fork'),
-        opencv_num_threads=cfg.get('opencv_num_threads', 0),
-    )
-    return dict(
-        cudnn_benchmark=bool(cfg.get('cudnn_benchmark', False)), mp_cfg=mp_cfg, dist_cfg=dist_cfg
-    )
+    options: Dict[str, dict] = {}
+    for key, value in (eval_options or {}).items():
+        if key == 'metric_options':
+            for metric, metric_opts in dict(value).items():
+                options.setdefault(metric, {}).update(metric_opts)
+        elif key in _DEPRECATED_EVAL_OPTIONS:
+            options.setdefault(_DEPRECATED_EVAL_OPTIONS[key], {})[key] = value
+        else:
+            raise ConfigError(
+                f'--eval-options: unknown option {key!r}; use metric_options.<metric>.<name>=... '
+                f'or {", ".join(_DEPRECATED_EVAL_OPTIONS)}'
+            )
+    return options

@@ -1,7 +1,7 @@
 """The fast-execution keys of a config: ``precision``, ``channels_last`` and ``compile``.
 
-They sit at the top level of a 0.x config, next to ``fp16`` and
-``cudnn_benchmark``, and can be set with ``--cfg-options``::
+They sit at the top level of a config of either dialect and can be set
+with ``--cfg-options``::
 
     precision = 'bf16'        # 'fp32' | 'tf32' | 'bf16' | 'fp16'
     channels_last = True      # channels-last convolutions and input
@@ -20,13 +20,9 @@ from torch import nn
 
 from mmaction.utils.errors import ConfigError
 
-from ..config.optim import optimizer_config_fp16
 from .memory_format import to_channels_last
 from .model_compile import compile_kwargs, compile_model
 from .precision import Precision, resolve_precision
-
-#: The top-level config keys this module handles (``fp16`` is 0.x's own).
-TOP_LEVEL_KEYS = ('precision', 'channels_last', 'compile', 'fp16')
 
 
 @dataclass
@@ -138,25 +134,24 @@ class _ForwardAutocast:
         self._active.pop().__exit__(None, None, None)
 
 
-def _flag(cfg: dict, key: str) -> bool:
-    value = cfg.get(key, False)
-    if not isinstance(value, bool):
-        raise ConfigError(f'{key}={value!r}: use True or False')
-    return value
-
-
 def plan_speed(
-    cfg: dict,
+    precision: Optional[str] = None,
+    fp16: Any = None,
     amp: Union[bool, str] = False,
-    channels_last: bool = False,
+    channels_last: Any = False,
+    compile: Any = None,
     device_type: Optional[str] = None,
 ) -> SpeedPlan:
-    """Read ``precision``, ``fp16``, ``channels_last`` and ``compile`` of a 0.x config.
+    """The :class:`SpeedPlan` of a run.
 
     Args:
-        cfg: The config as a plain dict (after ``--cfg-options``).
+        precision: The config key ``precision`` (``'fp32'``, ``'tf32'``,
+            ``'bf16'``, ``'fp16'``) or None.
+        fp16: A float16-with-loss-scaling request (0.x ``fp16=dict(loss_scale=...)``,
+            a 1.x ``AmpOptimWrapper``) or None.
         amp: ``--amp`` (False, True or a precision name); it wins over the config.
-        channels_last: ``--channels-last``: on even where the config says no.
+        channels_last: The config key ``channels_last`` (or ``--channels-last``).
+        compile: The config key ``compile`` (True, False/None or ``torch.compile`` kwargs).
         device_type: ``'cuda'`` or ``'cpu'``; default: CUDA when available.
 
     Returns:
@@ -165,15 +160,14 @@ def plan_speed(
     Raises:
         ConfigError: For a value of the wrong kind.
     """
-    fp16: Any = cfg.get('fp16')
-    if fp16 is None:
-        fp16 = optimizer_config_fp16(cfg.get('optimizer_config'))
-    precision = resolve_precision(cfg.get('precision'), fp16, amp, device_type)
+    if not isinstance(channels_last, bool):
+        raise ConfigError(f'channels_last={channels_last!r}: use True or False')
+    resolved = resolve_precision(precision, fp16, amp, device_type)
     plan = SpeedPlan(
-        precision=precision,
-        channels_last=channels_last or _flag(cfg, 'channels_last'),
-        compile=compile_kwargs(cfg.get('compile')),
-        notes=list(precision.notes),
+        precision=resolved,
+        channels_last=channels_last,
+        compile=compile_kwargs(compile),
+        notes=list(resolved.notes),
     )
     plan.notes.append(f'Model execution: {plan.describe()}.')
     return plan

@@ -135,12 +135,14 @@ def test_resume_from_and_load_from():
     cfg = _fake_cfg(load_from='pre.pth')
     kw = convert_train_config(cfg, 'fake.py')
     assert (kw['load_from'], kw['resume']) == ('pre.pth', False)
-    kw = convert_train_config(cfg, 'fake.py', TrainOptions(resume_from='r.pth'))
+    kw = convert_train_config(cfg, 'fake.py', TrainOptions(resume='r.pth'))
     assert (kw['load_from'], kw['resume']) == ('r.pth', True)
+    kw = convert_train_config(_fake_cfg(load_from='pre.pth', resume_from='x.pth'), 'fake.py')
+    assert (kw['load_from'], kw['resume']) == ('x.pth', True)
 
 
 def test_auto_resume_without_checkpoint_starts_afresh(tmp_path):
-    options = TrainOptions(work_dir=str(tmp_path), auto_resume=True)
+    options = TrainOptions(work_dir=str(tmp_path), resume='auto')
     kw = convert_train_config(_fake_cfg(), 'fake.py', options)
     assert kw['resume'] is False
     assert any('no complete checkpoint' in n for n in kw['notes'])
@@ -178,9 +180,23 @@ def test_unknown_data_key_is_named():
         convert_test_config(cfg, 'fake.py', TestOptions(metrics=['top_k_accuracy']))
 
 
-def test_helper_variables_are_not_errors():
-    cfg = _fake_cfg(img_norm_cfg=dict(mean=[0]), clip_len=8, my_pipeline=[])
-    convert_train_config(cfg, 'fake.py')
+def test_used_helper_variables_are_not_errors_unused_ones_are(tmp_path):
+    path = tmp_path / 'helpers.py'
+    text = (
+        'clip_len = 8\n'
+        'img_norm_cfg = dict(mean=[1, 2, 3], std=[4, 5, 6], to_bgr=False)\n'
+        "my_pipeline = [dict(type='SampleFrames', clip_len=clip_len), "
+        "dict(type='Normalize', **img_norm_cfg)]\n"
+        "model = dict(type='Recognizer3D', backbone=dict(type='X'))\n"
+        "data = dict(train=dict(type='VideoDataset', ann_file='a', pipeline=my_pipeline))\n"
+        "optimizer = dict(type='SGD', lr=0.1)\n"
+        'total_epochs = 1\n'
+    )
+    path.write_text(text)
+    convert_train_config(Config.fromfile(str(path)), str(path))
+    path.write_text(text + 'unused_thing = 3\n')
+    with pytest.raises(ConfigError, match="'unused_thing'.*read by no handler"):
+        convert_train_config(Config.fromfile(str(path)), str(path))
 
 
 def test_test_conversion_sets_average_clips_and_evaluators(tmp_path):

@@ -10,9 +10,10 @@ def configs(tmp_path):
     base = tmp_path / 'base.py'
     base.write_text(
         "model = dict(type='Recognizer3D', backbone=dict(type='X', depth=50))\n"
-        "data = dict(videos_per_gpu=2, train=dict(pipeline=[dict(type='A'), dict(type='B')]))\n"
-        'total_epochs = 3\n'
         'img_norm_cfg = dict(mean=[1, 2, 3])\n'
+        "data = dict(videos_per_gpu=2, train=dict(pipeline=[dict(type='A'), dict(type='B', "
+        '**img_norm_cfg)]))\n'
+        'total_epochs = 3\n'
     )
     child = tmp_path / 'child.py'
     child.write_text("_base_ = ['base.py']\ntotal_epochs = 5\n")
@@ -51,7 +52,7 @@ def test_missing_base_file_is_named(configs):
             r"no key '5' under data\.train\.pipeline\. It is a list of 2",
         ),
         ('model.bakbone.depth', "no key 'bakbone' under model. Did you mean 'backbone'?"),
-        ('total_epoch', "no key 'total_epoch' and the tools do not read one. Did you mean"),
+        ('total_epoch', "no key 'total_epoch' and MMAction2 0.x configs do not read one. Did"),
         ('img_norm_cfg.mean', "'img_norm_cfg' is a helper variable"),
     ],
 )

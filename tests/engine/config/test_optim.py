@@ -1,14 +1,24 @@
-"""0.x optimizer/optimizer_config and the precision -> optim_wrapper, and the bfloat16 wrapper."""
+"""0.x optimizer/optimizer_config -> 1.x optim_wrapper -> the Runner's (by precision); bf16 wrapper."""
 
 import pytest
 import torch
 from mmengine.optim import build_optim_wrapper
 
-from mmaction.engine.config.optim import convert_optimizer, optimizer_config_fp16
+from mmaction.engine.config.optim import (
+    mixed_precision_request,
+    optimizer_config_fp16,
+    runner_optim_wrapper,
+    zero_x_optim_wrapper,
+)
 from mmaction.engine.speed.precision import Precision
 from mmaction.utils.errors import ConfigError
 
 SGD = dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4)
+
+
+def convert_optimizer(optimizer, optimizer_config=None, precision=None):
+    """The Runner's optim_wrapper of 0.x keys, through their 1.x form."""
+    return runner_optim_wrapper(zero_x_optim_wrapper(optimizer, optimizer_config), precision)
 
 
 def test_plain_optimizer_with_grad_clip():
@@ -70,3 +80,24 @@ def test_bad_optimizer_config_is_named():
         convert_optimizer(SGD, dict(cumulativ_iters=2))
     with pytest.raises(ValueError, match='DistOptimizerHook'):
         convert_optimizer(SGD, dict(type='DistOptimizerHook'))
+
+
+def test_fp16_requests_become_an_amp_wrapper_and_a_precision():
+    wrapper = zero_x_optim_wrapper(SGD, dict(type='Fp16OptimizerHook', loss_scale=512.0))
+    assert wrapper == dict(type='AmpOptimWrapper', loss_scale=512.0, optimizer=SGD)
+    assert mixed_precision_request(wrapper) == dict(fp16=dict(loss_scale=512.0))
+    assert zero_x_optim_wrapper(SGD, fp16=dict(loss_scale='dynamic'))['type'] == 'AmpOptimWrapper'
+    bf16 = dict(type='AmpOptimWrapper', dtype='bfloat16', optimizer=SGD)
+    assert mixed_precision_request(bf16) == dict(precision='bf16')
+    assert mixed_precision_request(dict(type='OptimWrapper', optimizer=SGD)) == {}
+
+
+def test_1x_optim_wrapper_is_checked():
+    with pytest.raises(ConfigError, match="optim_wrapper.optimizer.lr='abc': must be a number"):
+        runner_optim_wrapper(dict(optimizer=dict(SGD, lr='abc')))
+    with pytest.raises(ConfigError, match='Unknown key optim_wrapper.clip_grads'):
+        runner_optim_wrapper(dict(optimizer=SGD, clip_grads=None))
+    with pytest.raises(ConfigError, match="optim_wrapper.type='ApexOptimWrapper' is not supported"):
+        runner_optim_wrapper(dict(type='ApexOptimWrapper', optimizer=SGD))
+    with pytest.raises(ConfigError, match='accumulative_counts must be an integer >= 1'):
+        runner_optim_wrapper(dict(optimizer=SGD, accumulative_counts=0))

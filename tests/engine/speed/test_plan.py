@@ -23,14 +23,14 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 from mmaction.engine import convert_test_config, convert_train_config
-from mmaction.engine.config.checks import check_top_level_keys
-from mmaction.engine.config.convert import model_cfg_for_testing
+from mmaction.engine.config.contract import check_top_level_keys
+from mmaction.engine.config.convert import model_cfg_for_testing, speed_plan_of
 from mmaction.engine.model_builder import build_model
 from mmaction.engine.options import TestOptions
 from mmaction.engine.speed import precision as precision_module
 from mmaction.engine.speed.memory_format import is_channels_last
 from mmaction.engine.speed.model_compile import is_compiled
-from mmaction.engine.speed.plan import SpeedPlan, plan_speed
+from mmaction.engine.speed.plan import SpeedPlan
 from mmaction.engine.speed.precision import Precision
 from mmaction.utils.errors import ConfigError
 
@@ -50,28 +50,25 @@ def _cfg(**keys) -> dict:
 
 
 def test_plan_reads_the_keys(bf16_everywhere):
-    plan = plan_speed(_cfg(precision='bf16', channels_last=True, compile=dict(mode='default')))
+    plan = speed_plan_of(_cfg(precision='bf16', channels_last=True, compile=dict(mode='default')))
     assert plan.precision.name == 'bf16' and plan.channels_last
     assert plan.compile == dict(mode='default')
     assert plan.loop_cfg('val') == dict(type='ActionValLoop', dtype='bfloat16')
     assert plan.loop_cfg('test') == dict(type='ActionTestLoop', dtype='bfloat16')
     assert plan.notes[-1].startswith('Model execution: precision bf16 (autocast bfloat16)')
-    plain = plan_speed(_cfg())
+    plain = speed_plan_of(_cfg())
     assert plain.loop_cfg('val') == dict(type='ActionValLoop') and plain.compile is None
     assert not plain.channels_last
-    assert plan_speed(_cfg(), channels_last=True).channels_last  # --channels-last
+    assert speed_plan_of(_cfg(), channels_last=True).channels_last  # --channels-last
     with pytest.raises(ConfigError, match="channels_last='yes': use True or False"):
-        plan_speed(_cfg(channels_last='yes'))
+        speed_plan_of(_cfg(channels_last='yes'))
 
 
-def test_keys_are_known_and_misspellings_are_caught():
-    from mmaction.engine.config.convert import KNOWN_TOP_LEVEL_KEYS
-
-    check_top_level_keys(
-        dict(precision='bf16', channels_last=True, compile=True), KNOWN_TOP_LEVEL_KEYS
-    )
+@pytest.mark.parametrize('dialect', ['0.x', '1.x'])
+def test_keys_are_known_and_misspellings_are_caught(dialect):
+    check_top_level_keys(dict(precision='bf16', channels_last=True, compile=True), dialect, None)
     with pytest.raises(ConfigError, match="Did you mean 'channels_last'"):
-        check_top_level_keys(dict(channel_last=True), KNOWN_TOP_LEVEL_KEYS)
+        check_top_level_keys(dict(channel_last=True), dialect, None)
 
 
 def test_data_preprocessor_gets_the_layout():
