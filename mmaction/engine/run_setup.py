@@ -7,8 +7,8 @@ from mmengine.config import Config
 from mmaction.utils import patch_mmengine_checkpoint_loading
 
 from .config.checks import naming_config
-from .config.loader import config_dialect
 from .config.convert import runner_config
+from .config.loader import config_dialect
 from .options import RunOptions
 from .runtime.console import setup_console, show, show_run_header
 
