@@ -178,6 +178,22 @@ def order_one_weights() -> Callable[..., nn.Module]:
     return _order_one_weights
 
 
+@pytest.fixture(scope='session')
+def untrained_checkpoint(tmp_path_factory) -> str:
+    """A checkpoint of the synthetic config's model at its seeded initialization (no training).
+
+    For tests of what the tools do with inputs and outputs, where the
+    scores need not mean anything.
+    """
+    from mmaction.apis import init_recognizer
+
+    torch.manual_seed(0)
+    model = init_recognizer(CONFIG, None, 'cpu')
+    path = str(tmp_path_factory.mktemp('untrained') / 'untrained.pth')
+    torch.save({'state_dict': model.state_dict()}, path)
+    return path
+
+
 @dataclass
 class TrainedRun:
     """A finished run of the synthetic TPN config on :func:`tiny_synthetic`.
