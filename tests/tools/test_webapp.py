@@ -18,10 +18,11 @@ from dataclasses import dataclass
 import httpx
 import numpy as np
 import pytest
-from tpn_run_helpers import ROOT, env, free_port, run, val_videos
+from tpn_run_helpers import ROOT, decode_video, env, free_port, run, val_videos
 
 from mmaction.apis import inference_recognizer, init_recognizer
 from mmaction.utils.synthetic_data import render_video, write_video
+from mmaction.utils.video_writer import open_video_writer
 
 WEBAPP = osp.join(ROOT, 'demo', 'webapp.py')
 DEMO = osp.join(ROOT, 'demo', 'demo.py')
@@ -189,7 +190,12 @@ def test_page_in_chromium(web_app, tiny_trained_run, tmp_path):
         pytest.fail(f'{CHROMIUM} is missing: apt-get install chromium (the web demo test needs it)')
     from playwright.sync_api import sync_playwright
 
-    video = val_videos(tiny_trained_run.data_root)[6]
+    # H.264, which the browser previews (the synthetic videos are MPEG-4 Part 2).
+    video = str(tmp_path / 'clip.mp4')
+    frames = decode_video(val_videos(tiny_trained_run.data_root)[6])
+    with open_video_writer(video, frames.shape[2], frames.shape[1], 16.0) as writer:
+        for image in frames:
+            writer.write(image)
     expected = demo_top_class(tiny_trained_run, video)
     broken = tmp_path / 'broken.mp4'
     broken.write_bytes(os.urandom(20_000))
