@@ -330,6 +330,22 @@ def tpn_conversion(request, tmp_path_factory) -> ConvertedConfig:
     return ConvertedConfig(source, out, load_config(source), load_config(out), (dialect, target))
 
 
+@pytest.fixture(scope='session')
+def untrained_checkpoint(tmp_path_factory) -> str:
+    """A checkpoint of the synthetic config's model at its seeded initialization (no training).
+
+    For tests of what the tools do with inputs and outputs, where the
+    scores need not mean anything.
+    """
+    from mmaction.apis import init_recognizer
+
+    torch.manual_seed(0)
+    model = init_recognizer(CONFIG, None, 'cpu')
+    path = str(tmp_path_factory.mktemp('untrained') / 'untrained.pth')
+    torch.save({'state_dict': model.state_dict()}, path)
+    return path
+
+
 @dataclass
 class TrainedRun:
     """A finished run of the synthetic TPN config on :func:`tiny_synthetic`.

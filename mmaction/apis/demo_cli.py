@@ -9,23 +9,32 @@ def demo_parser(description: str) -> argparse.ArgumentParser:
     Options: ``--device``, ``--top-k``, ``--fps``, ``--font-scale`` and
     ``--cfg-options``; each demo adds its own.
     """
-    from mmengine.config import DictAction
-
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('video', help='video file or folder of extracted frames')
     parser.add_argument('label', help='label map: one class name per line')
-    parser.add_argument('--device', default='cuda:0', help='cuda:0 (the CPU without CUDA), cpu')
     parser.add_argument('--top-k', type=int, default=5, help='how many classes to show')
     parser.add_argument(
         '--fps', type=float, help="output frame rate (default: the video's; 30 for frames)"
     )
     parser.add_argument('--font-scale', type=float, default=0.5, help='size of the label text')
+    add_model_options(parser)
+    return parser
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options that build the model: ``--device`` and ``--cfg-options``.
+
+    Every demo builds its model with
+    ``init_recognizer(args.config, args.checkpoint, args.device, args.cfg_options)``.
+    """
+    from mmengine.config import DictAction
+
+    parser.add_argument('--device', default='cuda:0', help='cuda:0 (the CPU without CUDA), cpu')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, default={}, help='override config keys'
     )
-    return parser
 
 
 def check_positive(parser: argparse.ArgumentParser, args: argparse.Namespace, *names: str) -> None:

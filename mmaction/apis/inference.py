@@ -228,6 +228,50 @@ def _result(
     return RecognitionResult(video, scores, best, features)
 
 
+def iter_recognitions(
+    model: nn.Module,
+    videos: Sequence[Any],
+    outputs: Union[str, Sequence[str], None] = None,
+    as_tensor: bool = True,
+    *,
+    views: Optional[Views] = None,
+    label_map: LabelMap = None,
+    top_k: int = TOP5,
+    batch_size: int = 1,
+    num_workers: int = 0,
+) -> Iterator[RecognitionResult]:
+    """Score many videos through one data loader, yielding each result as its batch is done.
+
+    What :func:`inference_recognizers` returns as a list, without holding
+    more than one batch of results (``tools/misc/extract_features.py``
+    writes each video's features as it comes). The arguments and errors are
+    those of :func:`inference_recognizers`.
+
+    Yields:
+        One :class:`RecognitionResult` per video, in order.
+    """
+    cfg = _check_predicts_scores(model)
+    names = class_names(model, label_map)
+    inputs = [describe_input(video, position) for position, video in enumerate(videos)]
+    if not inputs:
+        return
+    loader = DataLoader(
+        InferenceDataset(inputs, cfg, views),
+        batch_size=batch_size,
+        num_workers=num_workers,
+        collate_fn=action_collate,  # what the test data loader of tools/test.py uses
+    )
+    done = 0
+    with FeatureRecorder(model, outputs, as_tensor) as recorder:
+        for batch in loader:
+            with torch.no_grad():
+                predictions = model.test_step(batch)
+            for prediction, features in zip(predictions, recorder.take(len(predictions))):
+                name = inputs[done].name
+                done += 1
+                yield _result(name, prediction['pred_score'], features, names, top_k)
+
+
 def inference_recognizers(
     model: nn.Module,
     videos: Sequence[Any],
@@ -270,25 +314,12 @@ def inference_recognizers(
             (``average_clips=None`` or ``feature_extraction``), or the views
             do not fit the test pipeline.
     """
-    cfg = _check_predicts_scores(model)
-    names = class_names(model, label_map)
-    inputs = [describe_input(video, position) for position, video in enumerate(videos)]
-    if not inputs:
-        return []
-    loader = DataLoader(
-        InferenceDataset(inputs, cfg, views),
-        batch_size=batch_size,
-        num_workers=num_workers,
-        collate_fn=action_collate,  # what the test data loader of tools/test.py uses
-    )
-    results: List[RecognitionResult] = []
-    with FeatureRecorder(model, outputs, as_tensor) as recorder, torch.no_grad():
-        for batch in loader:
-            predictions = model.test_step(batch)
-            for prediction, features in zip(predictions, recorder.take(len(predictions))):
-                name = inputs[len(results)].name
-                results.append(_result(name, prediction['pred_score'], features, names, top_k))
-    return results
+    return list(
+        iter_recognitions(
+            model, videos, outputs, as_tensor, views=views, label_map=label_map, top_k=top_k,
+            batch_size=batch_size, num_workers=num_workers,
+        )
+    )  # fmt: skip
 
 
 def inference_recognizer(
