@@ -11,7 +11,7 @@ this file puts that folder on ``sys.path`` so every test can import them.
 import os.path as osp
 import sys
 from dataclasses import dataclass
-from typing import Callable, List
+from typing import Callable, Iterator, List
 
 import pytest
 import torch
@@ -176,6 +176,21 @@ def order_one_weights() -> Callable[..., nn.Module]:
     differences (precision, memory format); these weights do not.
     """
     return _order_one_weights
+
+
+@pytest.fixture(scope='session', autouse=True)
+def onnx_cache_dir(tmp_path_factory) -> Iterator[str]:
+    """The ONNX Runtime backend's export cache of this test session (``$TPN_ONNX_CACHE``).
+
+    Every test and every tool a test runs exports into it, never into the
+    user's cache folder.
+    """
+    from mmaction.deploy.onnx_cache import CACHE_ENV
+
+    path = str(tmp_path_factory.mktemp('onnx_cache'))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, path)
+        yield path
 
 
 @dataclass
