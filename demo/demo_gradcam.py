@@ -45,12 +45,12 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     """Compute the heat maps, print the class explained and write the overlay if asked."""
     args = parse_args(argv)
-    from mmaction.apis import init_recognizer
+    from mmaction.apis.demo_cli import recognizer_from_args
     from mmaction.apis.gradcam import gradcam, write_overlay
     from mmaction.engine import cli_guard
 
     with cli_guard():
-        model = init_recognizer(args.config, args.checkpoint, args.device, args.cfg_options)
+        model = recognizer_from_args(args)
         result = gradcam(
             model, args.video, args.target_layer_name, args.target_class, args.label_map
         )

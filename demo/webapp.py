@@ -30,7 +30,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--max-upload-mb', type=float, default=200.0, help='largest upload')
     parser.add_argument('--max-seconds', type=float, default=600.0, help='longest video')
     parser.add_argument('--concurrency', type=int, default=1, help='requests answered at once')
-    add_model_options(parser)
+    add_model_options(parser, backend=True)
     args = parser.parse_args(argv)
     if args.max_upload_mb <= 0 or args.max_seconds <= 0 or args.concurrency < 1:
         parser.error('--max-upload-mb, --max-seconds and --concurrency must be positive')
@@ -42,13 +42,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     """Load the model once and serve until interrupted."""
     args = parse_args(argv)
-    from mmaction.apis import init_recognizer
+    from mmaction.apis.demo_cli import recognizer_from_args
     from mmaction.apis.web_app import ServeOptions, serve
     from mmaction.apis.web_demo import WebLimits
     from mmaction.engine import cli_guard
 
     with cli_guard():
-        model = init_recognizer(args.config, args.checkpoint, args.device, args.cfg_options)
+        model = recognizer_from_args(args)
         limits = WebLimits(args.max_upload_mb, args.max_seconds)
         serve(model, args.label, ServeOptions(args.host, args.port, limits, args.concurrency))
 

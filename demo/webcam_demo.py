@@ -37,7 +37,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument('--out-filename', help='also write what is drawn (.mp4 or .gif)')
     parser.add_argument('--no-show', action='store_true', help='no window even with a display')
-    add_model_options(parser)
+    add_model_options(parser, backend=True)
     args = parser.parse_args(argv)
     check_positive(parser, args, 'average_size')
     if args.out_filename and not args.out_filename.lower().endswith(('.mp4', '.gif')):
@@ -50,12 +50,12 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     """Run until the source ends (or q), then print what was achieved."""
     args = parse_args(argv)
-    from mmaction.apis import init_recognizer
+    from mmaction.apis.demo_cli import recognizer_from_args
     from mmaction.apis.live_recognition import LiveOptions, has_display, run_live
     from mmaction.engine import cli_guard
 
     with cli_guard():
-        model = init_recognizer(args.config, args.checkpoint, args.device, args.cfg_options)
+        model = recognizer_from_args(args)
         options = LiveOptions(
             threshold=args.threshold,
             average_size=args.average_size,

@@ -14,7 +14,7 @@ import os.path as osp
 import sys
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, List
+from typing import Any, Callable, Iterator, List
 
 import pytest
 import torch
@@ -344,6 +344,21 @@ def untrained_checkpoint(tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp('untrained') / 'untrained.pth')
     torch.save({'state_dict': model.state_dict()}, path)
     return path
+
+
+@pytest.fixture(scope='session', autouse=True)
+def onnx_cache_dir(tmp_path_factory) -> Iterator[str]:
+    """The ONNX Runtime backend's export cache of this test session (``$TPN_ONNX_CACHE``).
+
+    Every test and every tool a test runs exports into it, never into the
+    user's cache folder.
+    """
+    from mmaction.deploy.onnx_cache import CACHE_ENV
+
+    path = str(tmp_path_factory.mktemp('onnx_cache'))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, path)
+        yield path
 
 
 @dataclass

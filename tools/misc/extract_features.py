@@ -42,13 +42,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> None:
     """Extract, write and print where the index is."""
     args = parse_args(argv)
-    from mmaction.apis import init_recognizer
+    from mmaction.apis.demo_cli import recognizer_from_args
     from mmaction.apis.feature_extraction import extract_features, read_video_list
     from mmaction.engine import cli_guard
 
     with cli_guard():
         videos = read_video_list(args.video_list, args.video_root)
-        model = init_recognizer(args.config, args.checkpoint, args.device, args.cfg_options)
+        model = recognizer_from_args(args)
         index = extract_features(
             model, videos, args.out, args.layer, args.pool, args.batch, args.video_root,
             args.workers,
