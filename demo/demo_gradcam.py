@@ -7,7 +7,7 @@ otherwise, the layer is the backbone's last stage unless
 
 Example:
     python demo/demo_gradcam.py configs/recognition/tpn/tpn_slowonly_r18_synthetic_rgb.py \\
-        work_dirs/tpn_slowonly_r18_synthetic_rgb/epoch_6.pth \\
+        work_dirs/tpn_slowonly_r18_synthetic_rgb/epoch_8.pth \\
         data/synthetic/videos/val/move_left_fast_0000.mp4 --device cpu --out-filename cam.gif
 """
 

@@ -8,7 +8,7 @@ the long-video demo. The model is loaded once; requests queue. Needs the
 
 Example:
     python demo/webapp.py configs/recognition/tpn/tpn_slowonly_r18_synthetic_rgb.py \\
-        work_dirs/tpn_slowonly_r18_synthetic_rgb/epoch_6.pth data/synthetic/label_map.txt \\
+        work_dirs/tpn_slowonly_r18_synthetic_rgb/epoch_8.pth data/synthetic/label_map.txt \\
         --device cpu
     # then open http://127.0.0.1:7860
 """

@@ -10,7 +10,7 @@ and the number of dropped frames are printed at the end.
 
 Example:
     python demo/webcam_demo.py configs/recognition/tpn/tpn_slowonly_r18_synthetic_rgb.py \\
-        work_dirs/tpn_slowonly_r18_synthetic_rgb/epoch_6.pth data/synthetic/label_map.txt \\
+        work_dirs/tpn_slowonly_r18_synthetic_rgb/epoch_8.pth data/synthetic/label_map.txt \\
         --source data/synthetic/videos/val/move_left_fast_0000.mp4 --device cpu
 """
 

@@ -22,6 +22,7 @@ from torch import nn
 from mmaction.utils.errors import UserError
 
 from .annotated_video import label_lines
+from .backends import PYTORCH, backend_of
 from .gradcam import gradcam, write_overlay
 from .inference import class_names, inference_recognizer
 from .inference_pipeline import frame_stream
@@ -142,15 +143,20 @@ class WebDemo:
     def _answer(self, path: str) -> WebAnswer:
         self._check_limits(path)
         result = inference_recognizer(self.model, path, label_map=self.names)
-        cam = gradcam(self.model, path, label_map=self.names)
-        overlay = self._new_output()
-        write_overlay(cam, overlay, fps=4.0)
-        best = result.top_k[0]
+        best = label_lines([result.top_k[0]], digits=4)[0]
+        overlay = None
+        if backend_of(self.model) == PYTORCH:
+            cam = gradcam(self.model, path, label_map=self.names)
+            overlay = self._new_output()
+            write_overlay(cam, overlay, fps=4.0)
+            message = f'{best} (Grad-CAM of {cam.layer})'
+        else:  # the ONNX Runtime export computes scores only: no gradients to draw
+            message = f'{best} (no Grad-CAM with --backend {backend_of(self.model)})'
         return WebAnswer(
             scores={line.name or str(line.index): line.score for line in result.top_k},
             overlay=overlay,
             timeline=self._timeline(path),
-            message=f'{label_lines([best], digits=4)[0]} (Grad-CAM of {cam.layer})',
+            message=message,
             top_k=result.top_k,
         )
 

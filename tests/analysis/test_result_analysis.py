@@ -23,7 +23,9 @@ from mmaction.utils import ConfigError, ResultFileError
 def _config(run, **overrides):
     cfg = Config.fromfile(run.config)
     # The same parsing the tools apply to --cfg-options (values are literals, not strings).
-    merge_cfg_options(cfg, RawCfgOptions(o.split('=', 1) for o in run.cfg_options if o.startswith('data.')))
+    merge_cfg_options(
+        cfg, RawCfgOptions(o.split('=', 1) for o in run.cfg_options if o.startswith('data.'))
+    )
     cfg.merge_from_dict(overrides)
     return cfg
 

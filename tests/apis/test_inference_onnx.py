@@ -89,3 +89,27 @@ def test_backend_and_device_are_checked_first(checkpoint, device, backend, messa
     with pytest.raises(ConfigError) as info:
         init_recognizer(CONFIG, checkpoint, device, backend=backend)
     assert str(info.value) == message
+
+
+@pytest.mark.slow
+def test_web_demo_answers_without_grad_cam(tiny_trained_run, onnx_model, torch_model, tmp_path):
+    from mmaction.apis.web_demo import WebDemo, WebLimits
+
+    label_map = tmp_path / 'label_map.txt'
+    label_map.write_text(''.join(f'class_{i}\n' for i in range(8)))
+    video = val_videos(tiny_trained_run.data_root)[3]
+    answers = {}
+    for name, model in (('onnx', onnx_model), ('torch', torch_model)):
+        upload = tmp_path / f'upload_{name}'
+        upload.mkdir()
+        copy = upload / 'clip.mp4'
+        copy.write_bytes(open(video, 'rb').read())
+        demo = WebDemo(model, str(label_map), WebLimits(), str(upload), str(tmp_path / name))
+        answers[name] = demo.answer(str(copy))
+    onnx, torch = answers['onnx'], answers['torch']
+    assert onnx.overlay is None and onnx.message.endswith(
+        '(no Grad-CAM with --backend onnxruntime)'
+    )
+    assert torch.overlay is not None and 'Grad-CAM of' in torch.message
+    assert list(onnx.scores) == list(torch.scores)
+    np.testing.assert_allclose(list(onnx.scores.values()), list(torch.scores.values()), atol=1e-4)

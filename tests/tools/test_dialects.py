@@ -18,7 +18,7 @@ from mmaction.evaluation import load_mmaction2_dump
 
 REFERENCE = osp.join(ROOT, 'tests', 'data', 'reference', 'mmaction2_1x_tiny')
 CONFIG_1X = osp.join(
-    ROOT, 'configs', '1.x', 'recognition', 'tpn', 'tpn-slowonly_r18_8xb8-8x4x1-6e_synthetic-rgb.py'
+    ROOT, 'configs', '1.x', 'recognition', 'tpn', 'tpn-slowonly_r18_8xb8-8x4x1-8e_synthetic-rgb.py'
 )
 CONFIG_0X = osp.join(ROOT, 'configs', 'recognition', 'tpn', 'tpn_slowonly_r18_synthetic_rgb.py')
 

@@ -56,12 +56,14 @@ def test_quickstart_script(tmp_path):
     assert not [ln for ln in lines if 'deprecat' in ln.lower() or 'registry' in ln.lower()], output
     assert not [ln for ln in lines if 'Traceback' in ln], output
     metrics = {k: float(v) for k, v in re.findall(r'^(\w+): ([0-9.]+)$', proc.stdout, re.M)}
-    assert metrics['top1_acc'] > 0.4, output  # 8 classes: chance is 0.125
+    # 8 classes (chance 0.125); seeds 0-4 all end above 0.95 (README), so 0.85 leaves room
+    # for floating-point differences between machines without hiding a recipe that fails.
+    assert metrics['top1_acc'] >= 0.85, output
     assert metrics['top5_acc'] >= metrics['top1_acc']
     work_dir = osp.join(checkout, 'work_dirs', 'tpn_slowonly_r18_synthetic_rgb')
     assert any(f.startswith('best_top1_acc_epoch_') for f in os.listdir(work_dir))
     scores = json.loads(open(osp.join(work_dir, 'result.json')).read())
-    assert len(scores) == 64 and all(len(s) == 8 for s in scores)
+    assert len(scores) == 128 and all(len(s) == 8 for s in scores)  # 16 per class
 
 
 @pytest.mark.slow

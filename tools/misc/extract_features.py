@@ -9,7 +9,7 @@ time and space with ``--pool mean`` (a vector per video) or kept whole with
 Example::
 
     python tools/misc/extract_features.py configs/recognition/tpn/tpn_slowonly_r18_synthetic_rgb.py \\
-        work_dirs/tpn_slowonly_r18_synthetic_rgb/epoch_6.pth \\
+        work_dirs/tpn_slowonly_r18_synthetic_rgb/epoch_8.pth \\
         --video-list data/synthetic/synthetic_val_list_videos.txt \\
         --video-root data/synthetic/videos --out work_dirs/features --device cpu
 """

@@ -2,8 +2,8 @@
 # data set of tools/data/synthetic/generate.py: 8 classes (4 directions x 2
 # speeds), 64x64 frames. The classes differ only in motion, so the model must
 # learn it from enough videos: generate 128 training videos per class (the
-# generator's default). It then reaches about 98% top-1 (chance: 12.5%) in
-# about a minute of training on two CPU cores.
+# generator's default). It then reaches 97-99% top-1 (chance: 12.5%) for every
+# seed we tried, in about a minute and a half of training on two CPU cores.
 #
 #   python tools/data/synthetic/generate.py --out data/synthetic
 #   python tools/train.py configs/recognition/tpn/tpn_slowonly_r18_synthetic_rgb.py --validate
@@ -117,13 +117,15 @@ data = dict(
 )
 evaluation = dict(interval=2, metrics=['top_k_accuracy', 'mean_class_accuracy'])
 
-optimizer = dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001, nesterov=True)
+# lr=0.005: at 0.01 the classifier loss climbs above chance while the rate
+# warms up on some seeds, and the run never learns the direction of motion
+# (seed 0 ended at 21% top-1); at 0.005 seeds 0-4 all end above 97%.
+optimizer = dict(type='SGD', lr=0.005, momentum=0.9, weight_decay=0.0001, nesterov=True)
 optimizer_config = dict(grad_clip=dict(max_norm=40, norm_type=2))
-# A long warm-up from a hundredth of the rate (one epoch): at the full rate from
-# the start, the head fits the textures of the first batches before the
-# backbone has motion features, and some seeds never recover.
-lr_config = dict(policy='step', step=[5], warmup='linear', warmup_iters=128, warmup_ratio=0.01)
-total_epochs = 6
+# A long warm-up from a hundredth of the rate (one epoch), then a tenth of the
+# rate for the last epoch.
+lr_config = dict(policy='step', step=[7], warmup='linear', warmup_iters=128, warmup_ratio=0.01)
+total_epochs = 8
 checkpoint_config = dict(interval=1, max_keep_ckpts=2)
 log_config = dict(interval=4, hooks=[dict(type='TextLoggerHook')])
 

@@ -4,7 +4,7 @@
 # test clips are placed as MMAction2 1.x places them (one clip: the centre).
 #
 #   python tools/data/synthetic/generate.py --out data/synthetic
-#   python tools/train.py configs/1.x/recognition/tpn/tpn-slowonly_r18_8xb8-8x4x1-6e_synthetic-rgb.py
+#   python tools/train.py configs/1.x/recognition/tpn/tpn-slowonly_r18_8xb8-8x4x1-8e_synthetic-rgb.py
 _base_ = ['../../_base_/default_runtime.py']
 
 num_classes = 8
@@ -109,22 +109,22 @@ test_dataloader = val_dataloader
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator
 
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=6, val_begin=1, val_interval=2)
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=8, val_begin=1, val_interval=2)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
 optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001, nesterov=True),
+    optimizer=dict(type='SGD', lr=0.005, momentum=0.9, weight_decay=0.0001, nesterov=True),
     clip_grad=dict(max_norm=40, norm_type=2),
 )
 # A long warm-up from a hundredth of the rate over the first epoch (the 0.x
 # config's warmup_iters=128: mmengine's LinearLR reaches the full rate at
-# end - 1), then a step at epoch 5.
+# end - 1), then a tenth of the rate for the last epoch.
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=129),
-    dict(type='MultiStepLR', begin=0, end=6, by_epoch=True, milestones=[5], gamma=0.1),
+    dict(type='MultiStepLR', begin=0, end=8, by_epoch=True, milestones=[7], gamma=0.1),
 ]
 
 default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=2), logger=dict(interval=4))
 log_processor = dict(window_size=4)
-work_dir = './work_dirs/tpn-slowonly_r18_8xb8-8x4x1-6e_synthetic-rgb'
+work_dir = './work_dirs/tpn-slowonly_r18_8xb8-8x4x1-8e_synthetic-rgb'
