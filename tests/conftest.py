@@ -8,10 +8,13 @@ The helpers that run the tools live in ``tests/tools/tpn_run_helpers.py``;
 this file puts that folder on ``sys.path`` so every test can import them.
 """
 
+import glob
+import math
 import os.path as osp
 import sys
+import warnings
 from dataclasses import dataclass
-from typing import Callable, List
+from typing import Any, Callable, Iterator, List
 
 import pytest
 import torch
@@ -19,7 +22,15 @@ from torch import nn
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), 'tools'))
 
-from tpn_run_helpers import CONFIG, TEST, data_options, make_data, run, train  # noqa: E402
+from tpn_run_helpers import (  # noqa: E402
+    CONFIG,
+    ROOT,
+    TEST,
+    data_options,
+    make_data,
+    run,
+    train,
+)
 
 #: Classes of the tiny TPN models.
 NUM_CLASSES = 5
@@ -176,6 +187,178 @@ def order_one_weights() -> Callable[..., nn.Module]:
     differences (precision, memory format); these weights do not.
     """
     return _order_one_weights
+
+
+def _scheduler_lrs(schedulers, max_epochs: int, iters_per_epoch: int, base_lr: float = 1.0):
+    """The learning rate of every iteration under mmengine schedulers, stepped as the Runner does.
+
+    ``convert_to_iter_based`` schedulers are built for ``iters_per_epoch``
+    (the Runner's ``len(train_dataloader)``); iteration schedulers step
+    after each iteration, epoch schedulers after each epoch
+    (``ParamSchedulerHook``).
+    """
+    from mmengine.optim import OptimWrapper
+    from mmengine.registry import PARAM_SCHEDULERS
+
+    import mmaction.engine.config.schedule  # noqa: F401  (registers the toolkit's schedulers)
+
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([param], lr=base_lr)
+    wrapper = OptimWrapper(optimizer)
+    built = []
+    for cfg in schedulers or []:
+        cfg = dict(cfg)
+        if cfg.pop('convert_to_iter_based', False):
+            cls = PARAM_SCHEDULERS.get(cfg.pop('type'))
+            built.append(cls.build_iter_from_epoch(wrapper, epoch_length=iters_per_epoch, **cfg))
+        else:
+            built.append(PARAM_SCHEDULERS.build(cfg, default_args=dict(optimizer=wrapper)))
+    lrs = []
+    with warnings.catch_warnings():
+        # Stepping without optimizer steps is the point here, not a mistake.
+        warnings.filterwarnings('ignore', 'Detected call of `scheduler.step', UserWarning)
+        for _ in range(max_epochs):
+            for _ in range(iters_per_epoch):
+                lrs.append(optimizer.param_groups[0]['lr'])
+                for scheduler in built:
+                    if not scheduler.by_epoch:
+                        scheduler.step()
+            for scheduler in built:
+                if scheduler.by_epoch:
+                    scheduler.step()
+    return lrs
+
+
+def _mmcv_regular_lr(lr_config: dict, progress: int, max_progress: int, base_lr: float) -> float:
+    """mmcv 1.x ``LrUpdaterHook.get_lr`` of the policies MMAction2 0.x configs use."""
+    policy = lr_config.get('policy', 'fixed')
+    if policy == 'step':
+        step = lr_config['step']
+        exp = progress // step if isinstance(step, int) else sum(progress >= s for s in step)
+        return base_lr * lr_config.get('gamma', 0.1) ** exp
+    if policy == 'exp':
+        return base_lr * lr_config['gamma'] ** progress
+    if policy == 'poly':
+        min_lr = lr_config.get('min_lr', 0.0)
+        coeff = (1 - progress / max_progress) ** lr_config.get('power', 1.0)
+        return (base_lr - min_lr) * coeff + min_lr
+    if policy == 'CosineAnnealing':
+        ratio = lr_config.get('min_lr_ratio')
+        target = base_lr * ratio if ratio is not None else lr_config['min_lr']
+        return target + (base_lr - target) * (math.cos(math.pi * progress / max_progress) + 1) / 2
+    assert policy == 'fixed', policy
+    return base_lr
+
+
+def _mmcv_lrs(lr_config: dict, max_epochs: int, iters_per_epoch: int, base_lr: float = 1.0):
+    """The learning rate of every iteration under MMAction2 0.x's ``lr_config`` (mmcv 1.x).
+
+    Written from mmcv's ``LrUpdaterHook`` (``before_train_epoch``,
+    ``before_train_iter``, ``get_warmup_lr``): an independent reference for
+    the translations, not the toolkit's code.
+    """
+    by_epoch = lr_config.get('by_epoch', True)
+    warmup = lr_config.get('warmup')
+    warmup_iters = lr_config.get('warmup_iters', 0)
+    if lr_config.get('warmup_by_epoch'):
+        warmup_iters *= iters_per_epoch
+    ratio = lr_config.get('warmup_ratio', 0.1)
+    total = max_epochs * iters_per_epoch
+    lr, lrs = base_lr, []
+    for epoch in range(max_epochs):
+        if by_epoch:
+            regular = lr = _mmcv_regular_lr(lr_config, epoch, max_epochs, base_lr)
+        for i in range(iters_per_epoch):
+            it = epoch * iters_per_epoch + i
+            if not by_epoch:
+                regular = lr = _mmcv_regular_lr(lr_config, it, total, base_lr)
+            if warmup is not None and it < warmup_iters:
+                k = (1 - it / warmup_iters) * (1 - ratio)
+                lr = regular * (ratio if warmup == 'constant' else 1 - k)
+            elif warmup is not None and it == warmup_iters:
+                lr = regular
+            lrs.append(lr)
+    return lrs
+
+
+@pytest.fixture(scope='session')
+def scheduler_lrs() -> Callable[..., List[float]]:
+    """``scheduler_lrs(schedulers, max_epochs, iters_per_epoch, base_lr=1.0)``: mmengine's rates."""
+    return _scheduler_lrs
+
+
+@pytest.fixture(scope='session')
+def mmcv_lrs() -> Callable[..., List[float]]:
+    """``mmcv_lrs(lr_config, max_epochs, iters_per_epoch, base_lr=1.0)``: mmcv 1.x's rates."""
+    return _mmcv_lrs
+
+
+#: Every TPN config of both dialects (a 1.x config added to its folder is picked up).
+TPN_CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', 'recognition', 'tpn', '*.py'))) + sorted(
+    glob.glob(osp.join(ROOT, 'configs', '1.x', 'recognition', 'tpn', '*.py'))
+)
+
+
+@dataclass
+class ConvertedConfig:
+    """A config and its conversion by ``tools/convert_config.py`` into the other dialect.
+
+    Attributes:
+        source: The config file.
+        converted: The written file.
+        source_cfg: ``source``, loaded.
+        converted_cfg: ``converted``, loaded.
+        dialects: ``(source dialect, converted dialect)``.
+    """
+
+    source: str
+    converted: str
+    source_cfg: Any
+    converted_cfg: Any
+    dialects: tuple
+
+
+@pytest.fixture(scope='session', params=TPN_CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
+def tpn_conversion(request, tmp_path_factory) -> ConvertedConfig:
+    """Each TPN config of both dialects, converted into the other one (once per session)."""
+    from mmaction.engine.config.loader import load_config
+    from mmaction.engine.config.writer import convert_config_file
+
+    source = request.param
+    out = str(tmp_path_factory.mktemp('converted') / osp.basename(source))
+    target, dialect = convert_config_file(source, out)
+    return ConvertedConfig(source, out, load_config(source), load_config(out), (dialect, target))
+
+
+@pytest.fixture(scope='session')
+def untrained_checkpoint(tmp_path_factory) -> str:
+    """A checkpoint of the synthetic config's model at its seeded initialization (no training).
+
+    For tests of what the tools do with inputs and outputs, where the
+    scores need not mean anything.
+    """
+    from mmaction.apis import init_recognizer
+
+    torch.manual_seed(0)
+    model = init_recognizer(CONFIG, None, 'cpu')
+    path = str(tmp_path_factory.mktemp('untrained') / 'untrained.pth')
+    torch.save({'state_dict': model.state_dict()}, path)
+    return path
+
+
+@pytest.fixture(scope='session', autouse=True)
+def onnx_cache_dir(tmp_path_factory) -> Iterator[str]:
+    """The ONNX Runtime backend's export cache of this test session (``$TPN_ONNX_CACHE``).
+
+    Every test and every tool a test runs exports into it, never into the
+    user's cache folder.
+    """
+    from mmaction.deploy.onnx_cache import CACHE_ENV
+
+    path = str(tmp_path_factory.mktemp('onnx_cache'))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, path)
+        yield path
 
 
 @dataclass

@@ -6,6 +6,7 @@ leave unreadable videos out), ``samplers``, ``hooks``; checkpoint writing and
 auto-resume (``atomic_io``, ``auto_resume``, ``plain_checkpoint``);
 ``preemption`` (stop signals), ``nonfinite`` (the loss guard),
 ``worker_errors``; the console (``console``, ``progress``); the metrics that
-write files (``video_score_dumper``, ``broken_video_report``) and
-``warmup_schedulers``.
+write files (``video_score_dumper``, ``broken_video_report``); and the
+schedulers that give mmcv's learning rates (``warmup_schedulers``,
+``mmcv_schedulers``).
 """
