@@ -22,7 +22,9 @@ from .exceptions import BrokenVideoError
 from .transforms.torchcodec_reader import open_decoder
 
 
-def fuse_clip(frames: torch.Tensor, crop_bbox: Sequence[int], out_hw: Sequence[int]) -> torch.Tensor:
+def fuse_clip(
+    frames: torch.Tensor, crop_bbox: Sequence[int], out_hw: Sequence[int]
+) -> torch.Tensor:
     """Crop ``frames`` (``T x C x H x W`` uint8) to ``crop_bbox`` and resize to ``out_hw``.
 
     Args:

@@ -19,8 +19,8 @@ class PackDeviceDecode(BaseTransform):
 
     It ends a pipeline such as::
 
-        dict(type='SampleFrames', clip_len=8, frame_interval=8, num_clips=1),
         dict(type='TorchCodecInit'),
+        dict(type='SampleFrames', clip_len=8, frame_interval=8, num_clips=1),
         dict(type='TorchCodecDecode', device='cuda'),
         dict(type='RandomResizedCrop', lazy=True),
         dict(type='Resize', scale=(224, 224), keep_ratio=False, lazy=True),

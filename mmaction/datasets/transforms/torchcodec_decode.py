@@ -9,23 +9,21 @@ draw the sample's random choices there, under the sample's seed;
 and the main process decodes the batch on the GPU and applies the recorded
 crops, resizes and flips there (:func:`~mmaction.datasets.device_decode.decode_video_batch`).
 Data-loader workers are forked processes, in which CUDA cannot start.
+
+Without torchcodec (the ``torchcodec`` extra) building either transform
+raises one line that names the extra; ``device='cuda'`` where the process
+has no CUDA device, or torchcodec no CUDA support, raises one line saying
+which.
 """
 
-import logging
 from typing import Optional
 
 from mmcv.transforms import BaseTransform
 
 from mmaction.registry import TRANSFORMS
+from mmaction.utils.errors import ConfigError
 
-from .pyav_decode import pyav_read_frames
-from .pyav_reader import PyAVReader
-from .torchcodec_reader import (
-    TorchCodecReader,
-    cuda_decoding_unavailable,
-    log_fallback_once,
-    torchcodec_unavailable,
-)
+from .torchcodec_reader import TorchCodecReader, cuda_decoding_unavailable, require_torchcodec
 from .video_io import (
     check_frame_inds,
     check_io_backend,
@@ -42,8 +40,8 @@ DEVICES = ('cpu', 'cuda')
 class TorchCodecInit(BaseTransform):
     """Open a video with torchcodec (on the CPU) and count its frames.
 
-    Without torchcodec, or without FFmpeg libraries it can load, the video is
-    opened with :class:`PyAVReader` instead (one warning per process).
+    Without torchcodec, or without FFmpeg libraries it can load, building it
+    raises ``MissingPackageError`` (one line naming the ``torchcodec`` extra).
 
     Required keys: ``filename``. Added keys: ``video_reader``,
     ``total_frames``, ``avg_fps`` (when the container gives one).
@@ -59,6 +57,7 @@ class TorchCodecInit(BaseTransform):
 
     def __init__(self, io_backend: str = 'disk', num_threads: Optional[int] = None, **kwargs):
         check_io_backend('TorchCodecInit', io_backend, kwargs)
+        require_torchcodec('TorchCodecInit')
         self.io_backend = io_backend
         self.num_threads = num_threads
         self.kwargs = kwargs
@@ -67,13 +66,7 @@ class TorchCodecInit(BaseTransform):
         """Open ``results['filename']``; raise ``BrokenVideoError`` if unreadable."""
         filename = results['filename']
         source = open_video_source(filename, self.io_backend, **self.kwargs)
-        threads = decoder_threads(self.num_threads)
-        reason = torchcodec_unavailable()
-        if reason is None:
-            reader = TorchCodecReader(source, filename, threads)
-        else:
-            log_fallback_once(reason)
-            reader = PyAVReader(source, filename, threads)
+        reader = TorchCodecReader(source, filename, decoder_threads(self.num_threads))
         results['video_reader'] = reader
         results['total_frames'] = reader.total_frames
         if reader.avg_fps is not None:
@@ -96,11 +89,13 @@ class TorchCodecDecode(BaseTransform):
 
     With ``device='cuda'`` nothing is decoded here: ``decode_on`` (the
     device), ``original_shape`` and ``img_shape`` are set for the lazy
-    transforms and :class:`PackDeviceDecode` that must follow. Where GPU
-    decoding cannot work (no CUDA device, a CPU-only torchcodec, no
-    torchcodec, a video not on a local disk) the frames are decoded here on
-    the CPU (one warning per process for the first three), which
-    ``PackDeviceDecode`` handles too.
+    transforms and :class:`PackDeviceDecode` that must follow; a video read
+    through a file backend (bytes, not a local path) is decoded here on the
+    CPU, which ``PackDeviceDecode`` handles too.
+
+    Raises (when built): ``MissingPackageError`` without torchcodec;
+    ``ConfigError`` for ``device='cuda'`` where GPU decoding cannot work
+    (no CUDA device in this process, a CPU-only torchcodec build).
 
     Args:
         device (str): ``'cpu'`` or ``'cuda'``. Defaults to ``'cpu'``.
@@ -109,35 +104,27 @@ class TorchCodecDecode(BaseTransform):
 
     def __init__(self, device: str = 'cpu', mode: str = 'accurate') -> None:
         if device not in DEVICES:
-            raise ValueError(f'TorchCodecDecode: device must be one of {DEVICES}, got {device!r}')
+            raise ConfigError(f'TorchCodecDecode: device must be one of {DEVICES}, got {device!r}')
         if mode != 'accurate':
-            raise ValueError(
+            raise ConfigError(
                 f"TorchCodecDecode: mode={mode!r} is not supported; use 'accurate' "
                 "(or PyAVDecode(mode='efficient') for key frames)"
             )
-        self.device = device
-        self.mode = mode
-        self.decode_on = 'cpu'
+        require_torchcodec('TorchCodecDecode')
         if device == 'cuda':
             reason = cuda_decoding_unavailable()
-            if reason is None:
-                self.decode_on = 'cuda'
-            else:
-                from mmengine.logging import print_log
-
-                print_log(
+            if reason is not None:
+                raise ConfigError(
                     f"TorchCodecDecode(device='cuda'): no GPU decoding here ({reason}); "
-                    'decoding on the CPU in the data-loader workers',
-                    logger='current',
-                    level=logging.WARNING,
+                    "use device='cpu'"
                 )
+        self.device = device
+        self.mode = mode
 
     def transform(self, results: dict) -> dict:
         """Decode ``results['frame_inds']`` into ``results['imgs']``, or leave that to the GPU."""
         reader = results['video_reader']
-        if isinstance(reader, PyAVReader):
-            return pyav_read_frames(results)
-        deferred = self.decode_on != 'cpu' and isinstance(results['filename'], str)
+        deferred = self.device != 'cpu' and reader.on_disk
         if not deferred:
             return decode_sampled(results, reader.total_frames, reader.filename, reader.read)
         # Bad indices fail here, in the worker, naming the video.
@@ -145,10 +132,9 @@ class TorchCodecDecode(BaseTransform):
         check_frame_inds(wanted, reader.total_frames, reader.filename)
         reader.close()
         results['video_reader'] = None
-        results['decode_on'] = self.decode_on
+        results['decode_on'] = self.device
         results['original_shape'] = results['img_shape'] = (reader.height, reader.width)
         return results
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(device={self.device}, mode={self.mode})'
-

@@ -3,18 +3,19 @@
 :class:`TorchCodecReader` is what ``TorchCodecInit``/``TorchCodecDecode``
 open and decode videos with on the CPU; :func:`open_decoder` also opens them
 on a GPU (NVDEC) for :mod:`mmaction.datasets.device_decode`. torchcodec decodes with the FFmpeg
-libraries installed on the machine (4 to 9) and converts YUV to RGB with
+shared libraries installed on the machine and converts YUV to RGB with
 libswscale's BT.601 matrix, as PyAV does: the frames equal PyAV's for the
-same indices (``tests/datasets/test_torchcodec_decode.py``).
+same indices (``tests/datasets/transforms/test_torchcodec_decode.py``).
 
-Where torchcodec is missing or cannot load FFmpeg, the transforms fall back
-to :class:`~.pyav_reader.PyAVReader` (logged once per process).
+Where torchcodec is missing or cannot load FFmpeg, building the transforms
+raises one line naming the ``torchcodec`` extra (:func:`require_torchcodec`).
 """
 
-import logging
 from typing import Any, List, Optional
 
 import numpy as np
+
+from mmaction.utils.errors import missing_package
 
 from ..exceptions import BrokenVideoError
 
@@ -44,19 +45,21 @@ def torchcodec_unavailable() -> Optional[str]:
     return _STATE['reason']
 
 
-def log_fallback_once(reason: str) -> None:
-    """Log, once per process, that the torchcodec transforms decode with PyAV."""
-    if _STATE.get('logged'):
-        return
-    _STATE['logged'] = True
-    from mmengine.logging import print_log
+INSTALL = 'pip install -e ".[torchcodec]" (and FFmpeg\'s shared libraries)'
 
-    print_log(
-        f'torchcodec cannot decode videos here ({reason}); TorchCodecInit/TorchCodecDecode '
-        'use PyAV (pip install torchcodec, and FFmpeg 4-9 shared libraries)',
-        logger='current',
-        level=logging.WARNING,
-    )
+
+def require_torchcodec(owner: str) -> None:
+    """Raise one line naming the ``torchcodec`` extra when torchcodec cannot decode here.
+
+    Args:
+        owner: What needs it, for the message (``'TorchCodecInit'``, ...).
+
+    Raises:
+        MissingPackageError: torchcodec is not installed or cannot load FFmpeg.
+    """
+    reason = torchcodec_unavailable()
+    if reason is not None:
+        raise missing_package('torchcodec', f'{owner} ({reason})', INSTALL)
 
 
 def cuda_decoding_unavailable() -> Optional[str]:
@@ -132,10 +135,12 @@ class TorchCodecReader:
         total_frames (int): Frames a full decode gives.
         avg_fps (float | None): The stream's average frame rate.
         height, width (int): The frame size.
+        on_disk (bool): Opened from a local path (which the GPU can reopen).
     """
 
     def __init__(self, source: Any, filename: str, num_threads: int = 1) -> None:
         self.filename = filename
+        self.on_disk = isinstance(source, str)
         self.decoder = open_decoder(source, filename, 'cpu', num_threads)
         metadata = self.decoder.metadata
         self.total_frames = int(metadata.num_frames_from_content)
@@ -158,7 +163,9 @@ class TorchCodecReader:
         try:
             frames = self.decoder.get_frames_at(wanted.tolist()).data.numpy()
         except _errors() as error:
-            raise BrokenVideoError(self.filename, f'torchcodec cannot decode it: {error}') from error
+            raise BrokenVideoError(
+                self.filename, f'torchcodec cannot decode it: {error}'
+            ) from error
         finally:
             self.close()
         return list(frames)

@@ -17,8 +17,8 @@ from mmengine.runner import TestLoop, ValLoop
 from mmengine.runner.amp import autocast
 
 from ..speed.bf16_optim_wrapper import model_device_type
-from .device_batches import decode_on_model_device
 from ..speed.precision import DTYPES_BY_NAME
+from .device_batches import decode_on_model_device
 
 
 def predict_with_gaps(step: Callable[[dict], List[dict]], data_batch: dict) -> List[dict]:
