@@ -35,9 +35,10 @@ class PackDeviceDecode(BaseTransform):
     :func:`~mmaction.datasets.device_decode.decode_video_batch` turns a
     collated batch of jobs into ``imgs`` on the GPU.
 
-    Where the frames were decoded on the CPU (no GPU decoding here), it
-    applies the recorded operations with :class:`Fuse` and lays the clip out
-    as :class:`FormatShape` does: ``{'imgs': uint8 tensor, 'label': ...}``.
+    Where the frames were decoded on the CPU (``TorchCodecDecode(device='cpu')``,
+    or a video read through a file backend), it applies the recorded
+    operations with :class:`Fuse` and lays the clip out as
+    :class:`FormatShape` does: ``{'imgs': uint8 tensor, 'label': ...}``.
 
     Args:
         input_format (str): ``'NCTHW'`` (clips, 3D models) or ``'NCHW'``
