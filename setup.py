@@ -28,6 +28,7 @@ setup(
         'analysis': read_requirements('requirements-analysis.txt'),
         'deploy': read_requirements('requirements-deploy.txt'),
         'demo': read_requirements('requirements-demo.txt'),
+        'torchcodec': read_requirements('requirements-torchcodec.txt'),
         # The tests draw the analysis figures, export to ONNX and serve the web demo too.
         'tests': read_requirements('requirements-tests.txt')
         + read_requirements('requirements-analysis.txt')

@@ -17,6 +17,8 @@ _COLUMNS = (
     ('TFLOP/s', 'achieved_tflops', '{:.3g}'),
     ('MFU', 'mfu', '{:.1%}'),
     ('data wait', 'data_wait_fraction', '{:.1%}'),
+    ('compile s', 'compile_s', '{:.0f}'),
+    ('graph breaks', 'graph_breaks', '{}'),
 )
 
 

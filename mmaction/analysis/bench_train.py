@@ -32,6 +32,8 @@ import torch
 
 from mmaction.engine.input_spec import read_input_spec
 from mmaction.engine.model_builder import build_model
+from mmaction.engine.runtime.device_batches import decode_on_model_device
+from mmaction.engine.speed.model_compile import first_line, graph_breaks
 from mmaction.engine.speed.precision import default_device_type
 from mmaction.utils.errors import UserError
 
@@ -88,7 +90,10 @@ class BenchResult:
     ``peak_memory_mb`` is ``torch.cuda.max_memory_allocated`` over steps 2..N
     (None on the CPU); ``flops_per_clip`` is the training FLOPs of one clip
     (None for ``data``); ``mfu`` needs a known peak; ``data_wait_fraction``
-    is for ``all`` only.
+    is for ``all`` only. For a compiled model, ``compile_s`` is the first
+    step's time less a timed step's, and ``graph_breaks`` the number of
+    graph breaks dynamo met (their reasons, first lines, in
+    ``graph_break_reasons``).
     """
 
     config: str
@@ -110,6 +115,9 @@ class BenchResult:
     peak_tflops: Optional[float] = None
     mfu: Optional[float] = None
     data_wait_fraction: Optional[float] = None
+    compile_s: Optional[float] = None
+    graph_breaks: Optional[int] = None
+    graph_break_reasons: List[str] = field(default_factory=list)
     versions: Dict[str, Any] = field(default_factory=dict)
     profile_table: Optional[str] = None
     notes: List[str] = field(default_factory=list)
@@ -220,8 +228,13 @@ def _build_loader(settings: dict):
 
 
 def _run_steps(step: Callable[[], int], options: BenchOptions, timer: _Timer) -> Dict[str, float]:
-    """Warm up, then time ``options.iters`` calls of ``step`` (which returns clips done)."""
+    """Warm up, then time ``options.iters`` calls of ``step`` (which returns clips done).
+
+    ``first`` is the time of the first step, which compiles a compiled model.
+    """
+    start = timer.now()
     step()
+    first = timer.now() - start
     if timer.device.type == 'cuda':
         torch.cuda.reset_peak_memory_stats(timer.device)  # peak over steps 2..N
     for _ in range(options.warmup - 1):
@@ -231,7 +244,7 @@ def _run_steps(step: Callable[[], int], options: BenchOptions, timer: _Timer) ->
     for _ in range(options.iters):
         clips += step()
     elapsed = timer.now() - start
-    return dict(elapsed=elapsed, clips=clips)
+    return dict(elapsed=elapsed, clips=clips, first=first)
 
 
 def _build_model(settings: dict, device: torch.device):
@@ -260,7 +273,7 @@ def _loop_step(settings: dict, model, optim_wrapper, timer: _Timer, waits: List[
 
     def step() -> int:
         start = time.perf_counter()
-        data = next(iterator)
+        data = decode_on_model_device(next(iterator), model)  # GPU decoding: data time too
         waits.append(time.perf_counter() - start)
         model.train_step(data, optim_wrapper=optim_wrapper)
         timer.sync()  # as the loop's logging hooks do: the next wait is the model's idle time
@@ -283,8 +296,6 @@ def bench_train(
     Returns:
         The figures.
     """
-    from mmengine.optim import build_optim_wrapper
-
     from mmaction.engine.config.convert import convert_train_config
 
     if options.part not in PARTS:
@@ -299,6 +310,7 @@ def bench_train(
     timer = _Timer(device)
     figures: Dict[str, Any] = dict(batch=batch, input_shape=[])
     waits: List[float] = []
+    breaks_before = graph_breaks()
     if options.part == 'data':
         iterator = _cycle(_build_loader(settings))
 
@@ -306,28 +318,42 @@ def bench_train(
             return len(next(iterator)['imgs'])
 
     else:
-        plan = settings['speed']
-        model = _build_model(settings, device)
-        synthetic = _synthetic_batch(src, model, batch, device)
-        figures['input_shape'] = list(synthetic['imgs'].shape)
-        flops = count_train_flops(model, synthetic, plan.precision.autocast())
-        figures['flops_per_clip'] = flops / batch
-        plan.apply_compile(model)
-        optim_wrapper = build_optim_wrapper(model, copy.deepcopy(settings['optim_wrapper']))
-        if options.part == 'model':
-
-            def step() -> int:
-                model.train_step(synthetic, optim_wrapper=optim_wrapper)
-                return batch
-
-        else:
-            step = _loop_step(settings, model, optim_wrapper, timer, waits)
+        step = _model_step(src, settings, options, device, figures, waits)
     run = _run_steps(step, options, timer)
+    if options.part != 'data' and settings['speed'].compile is not None:
+        # The first step compiles; a timed step is what it would have cost eagerly.
+        figures['compile_s'] = max(run['first'] - run['elapsed'] / options.iters, 0.0)
+        figures['graph_breaks'] = graph_breaks() - breaks_before
     if options.profile:
         figures['profile_table'] = profile_steps(step, options.profile, timer)
     if options.part == 'all':
         figures['wait'] = sum(waits[-options.iters :])
     return _result(config_path, options, device, settings['speed'], run, figures)
+
+
+def _model_step(
+    src: dict, settings: dict, options: BenchOptions, device: torch.device, figures: dict, waits
+) -> Callable[[], int]:
+    """The step of ``model`` or ``all``: the model built, its FLOPs counted, then compiled."""
+    from mmengine.optim import build_optim_wrapper
+
+    plan = settings['speed']
+    batch = figures['batch']
+    model = _build_model(settings, device)
+    synthetic = _synthetic_batch(src, model, batch, device)
+    figures['input_shape'] = list(synthetic['imgs'].shape)
+    flops = count_train_flops(model, synthetic, plan.precision.autocast())
+    figures['flops_per_clip'] = flops / batch
+    plan.apply_compile(model)
+    optim_wrapper = build_optim_wrapper(model, copy.deepcopy(settings['optim_wrapper']))
+    if options.part == 'all':
+        return _loop_step(settings, model, optim_wrapper, _Timer(device), waits)
+
+    def step() -> int:
+        model.train_step(synthetic, optim_wrapper=optim_wrapper)
+        return batch
+
+    return step
 
 
 def profile_steps(step: Callable[[], int], steps: int, timer: _Timer, rows: int = 20) -> str:
@@ -384,6 +410,11 @@ def _result(config_path, options, device, plan, run, figures) -> BenchResult:
             result.mfu = result.achieved_tflops / peak
     if 'wait' in figures:
         result.data_wait_fraction = figures['wait'] / run['elapsed']
+    if 'graph_breaks' in figures:
+        breaks = figures['graph_breaks']
+        result.compile_s = figures['compile_s']
+        result.graph_breaks = sum(breaks.values())
+        result.graph_break_reasons = [f'{n}x {first_line(r)}' for r, n in breaks.most_common()]
     return result
 
 
@@ -411,6 +442,12 @@ def format_result(result: BenchResult) -> str:
         )
     if result.data_wait_fraction is not None:
         lines.append(f'waiting for data: {result.data_wait_fraction:.1%} of the time')
+    if result.graph_breaks is not None:
+        lines.append(
+            f'compile time {result.compile_s:.1f} s (first step less a timed step), '
+            f'graph breaks: {result.graph_breaks}'
+        )
+        lines += [f'  graph break: {reason}' for reason in result.graph_break_reasons]
     if result.profile_table:
         lines += ['where the time goes (torch.profiler):', result.profile_table]
     return '\n'.join(result.notes + lines)

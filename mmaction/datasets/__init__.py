@@ -13,18 +13,22 @@ from .transforms import (  # noqa: F401  (register the loading transforms)
     compose,
     decord_decode,
     opencv_decode,
+    pack_device_decode,
     pyav_decode,
     rawframe_decode,
     sample_frames,
+    torchcodec_decode,
     uniform_sample,
 )
 from .transforms.array_decode import ArrayDecode
 from .transforms.compose import Compose
 from .transforms.decord_decode import DecordDecode, DecordInit
 from .transforms.opencv_decode import OpenCVDecode, OpenCVInit
+from .transforms.pack_device_decode import PackDeviceDecode
 from .transforms.pyav_decode import PyAVDecode, PyAVInit
 from .transforms.rawframe_decode import RawFrameDecode
 from .transforms.sample_frames import DenseSampleFrames, SampleFrames
+from .transforms.torchcodec_decode import TorchCodecDecode, TorchCodecInit
 from .transforms.uniform_sample import UniformSample
 from .video_dataset import VideoDataset
 
@@ -40,12 +44,15 @@ __all__ = [
     'DenseSampleFrames',
     'OpenCVDecode',
     'OpenCVInit',
+    'PackDeviceDecode',
     'PyAVDecode',
     'PyAVInit',
     'RawFrameDecode',
     'RawframeDataset',
     'SampleFrames',
     'SampleKey',
+    'TorchCodecDecode',
+    'TorchCodecInit',
     'UniformSample',
     'VideoDataset',
     'action_collate',

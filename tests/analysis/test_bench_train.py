@@ -86,6 +86,10 @@ def test_options_reach_the_model_and_fall_back(cfg, monkeypatch):
     (note,) = result.notes
     assert note.startswith('bf16 requested, but this CPU has no native bfloat16')
     assert format_result(result).splitlines()[0] == note
+    # The compiled parts of the tiny TPN model trace without a graph break.
+    assert result.graph_breaks == 0 and result.graph_break_reasons == []
+    assert result.compile_s >= 0.0
+    assert 'graph breaks: 0' in format_result(result)
 
 
 def test_peak_table_and_device_check():

@@ -18,6 +18,7 @@ from mmengine.runner.amp import autocast
 
 from ..speed.bf16_optim_wrapper import model_device_type
 from ..speed.precision import DTYPES_BY_NAME
+from .device_batches import decode_on_model_device
 
 
 def predict_with_gaps(step: Callable[[dict], List[dict]], data_batch: dict) -> List[dict]:
@@ -75,6 +76,7 @@ class _PredictMixin:
         """Predict one batch and hand the results to the metrics."""
         self.runner.call_hook(f'before_{self.stage}_iter', batch_idx=idx, data_batch=data_batch)
         step = getattr(self.runner.model, f'{self.stage}_step')
+        data_batch = decode_on_model_device(data_batch, self.runner.model)
         with self._autocast():
             outputs = predict_with_gaps(step, data_batch)
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)

@@ -8,6 +8,7 @@ from mmengine.registry import LOOPS
 from mmengine.runner import EpochBasedTrainLoop
 
 from .auto_resume import find_resumable_checkpoint
+from .device_batches import decode_on_model_device
 from .hooks import AtomicCheckpointHook
 from .nonfinite import (
     NonFiniteLossError,
@@ -124,6 +125,7 @@ class ResumableTrainLoop(EpochBasedTrainLoop):
     def run_iter(self, idx: int, data_batch: Sequence[dict]) -> None:
         """One training step; a non-finite loss updates nothing (see the class)."""
         self.runner.call_hook('before_train_iter', batch_idx=idx, data_batch=data_batch)
+        data_batch = decode_on_model_device(data_batch, self.runner.model)
         guard = NonFiniteLossGuard(self.runner.optim_wrapper)
         outputs = self.runner.model.train_step(data_batch, optim_wrapper=guard)
         if guard.tripped:

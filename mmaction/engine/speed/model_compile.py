@@ -15,6 +15,7 @@ and goes on eagerly.
 import copy
 import inspect
 import logging
+from collections import Counter
 from typing import Any, Callable, Dict, List, Optional, Union
 
 import torch
@@ -181,3 +182,24 @@ def is_compiled(model: torch.nn.Module) -> bool:
     return bool(forwards) and all(
         isinstance(f, CompiledForward) and f.fallback.reason is None for f in forwards
     )
+
+
+def graph_breaks() -> Counter:
+    """The graph breaks dynamo has met in this process so far, by reason (a copy).
+
+    Dynamo counts each break once, when it compiles the frame; the breaks of
+    one stretch of work are the difference of two calls::
+
+        before = graph_breaks()
+        ...  # compile and run
+        breaks = graph_breaks() - before
+    """
+    from torch._dynamo.utils import counters
+
+    return Counter(counters['graph_break'])
+
+
+def first_line(reason: str) -> str:
+    """The first line of a dynamo graph-break reason (they run to a dozen lines of hints)."""
+    lines = reason.strip().splitlines()
+    return lines[0] if lines else ''

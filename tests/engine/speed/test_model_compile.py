@@ -112,3 +112,23 @@ def test_a_compiler_error_on_the_model_falls_back_once(warnings_logged):
     torch.testing.assert_close(net(x), expected, rtol=0, atol=0)
     assert len(warnings_logged) == 1 and 'backend broke' in warnings_logged[0]
     assert not is_compiled(net)
+
+
+def test_graph_breaks_counts_each_break_by_reason():
+    def broken(x):
+        y = x * 2
+        print('a call dynamo cannot trace')  # breaks the graph
+        return y + 1
+
+    torch._dynamo.reset()
+    before = model_compile.graph_breaks()
+    compiled = torch.compile(broken, backend='eager')
+    assert torch.equal(compiled(torch.ones(3)), torch.full((3,), 3.0))
+    compiled(torch.ones(3))  # the cached graphs: no new break
+    breaks = model_compile.graph_breaks() - before
+    assert sum(breaks.values()) == 1
+    (reason,) = breaks
+    assert '`print`' in reason  # dynamo's reason: a dozen lines of explanation and hints
+    first = model_compile.first_line(reason)
+    assert first and '\n' not in first and reason.startswith(first)
+    assert model_compile.first_line('  \n') == ''
