@@ -6,20 +6,39 @@ real ResNet backbones, TPN neck and TPNHead.
 
 The helpers that run the tools live in ``tests/tools/tpn_run_helpers.py``;
 this file puts that folder on ``sys.path`` so every test can import them.
+
+Small videos as phones and cameras write them (containers, an audio track,
+a rotation flag, variable frame rate) come from :func:`write_video`; one run
+of ``tools/quickstart.sh`` is shared by the whole session
+(:func:`quickstart_run`).
 """
 
+import os
 import os.path as osp
+import re
+import subprocess
 import sys
 from dataclasses import dataclass
-from typing import Callable, List
+from fractions import Fraction
+from typing import Callable, Dict, List, Optional, Sequence
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), 'tools'))
 
-from tpn_run_helpers import CONFIG, TEST, data_options, make_data, run, train  # noqa: E402
+from tpn_run_helpers import (  # noqa: E402
+    CONFIG,
+    ROOT,
+    TEST,
+    data_options,
+    env,
+    make_data,
+    run,
+    train,
+)
 
 #: Classes of the tiny TPN models.
 NUM_CLASSES = 5
@@ -223,8 +242,160 @@ def tiny_trained_run(tiny_synthetic, tmp_path_factory) -> TrainedRun:
     return TrainedRun(tiny_synthetic, CONFIG, opts, work_dir, checkpoint, result_json)
 
 
+#: The video codec written into each container (what phones, cameras and browsers use).
+VIDEO_CODECS = {
+    '.mp4': 'libx264', '.mov': 'libx264', '.mkv': 'libx264', '.webm': 'libvpx-vp9',
+    '.avi': 'mpeg4',
+}  # fmt: skip
+#: The audio codec of each container.
+AUDIO_CODECS = {'.mp4': 'aac', '.mov': 'aac', '.mkv': 'aac', '.webm': 'libopus', '.avi': 'mp2'}
+
+
+def _marker_frames(num_frames: int = 12, height: int = 48, width: int = 64) -> np.ndarray:
+    """``(T, H, W, 3)`` frames: frame t is gray ``(20 + 10 t) % 256`` with a white top-left block.
+
+    The gray level tells the frame's index, the block its orientation.
+    """
+    frames = np.empty((num_frames, height, width, 3), np.uint8)
+    for t in range(num_frames):
+        frames[t] = (20 + 10 * t) % 256
+    frames[:, : height // 4, : width // 4] = 255
+    return frames
+
+
+def _write_silence(container, stream, seconds: float) -> None:
+    """``seconds`` of silence into an audio stream (48 kHz mono)."""
+    import av
+
+    chunk = stream.frame_size or 1024
+    for start in range(0, int(48000 * seconds), chunk):
+        frame = av.AudioFrame(format=stream.format.name, layout='mono', samples=chunk)
+        for plane in frame.planes:
+            plane.update(bytes(plane.buffer_size))
+        frame.sample_rate, frame.pts = 48000, start
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+
+
+def _write_video(
+    path,
+    frames: Optional[np.ndarray] = None,
+    fps: float = 10.0,
+    rotation: int = 0,
+    audio: bool = False,
+    times: Optional[Sequence[float]] = None,
+    options: Optional[Dict[str, str]] = None,
+) -> str:
+    """Write RGB ``frames`` (default :func:`_marker_frames`) with PyAV; return the path.
+
+    Args:
+        path: The file; its extension picks the codecs (:data:`VIDEO_CODECS`).
+        frames: ``(T, H, W, 3)`` uint8 RGB frames.
+        fps: The nominal frame rate.
+        rotation: A display rotation flag (degrees counter-clockwise, as
+            phones write it for portrait videos): the frames are stored as
+            given, players turn them.
+        audio: Add a silent audio track.
+        times: The time of each frame in seconds: variable frame rate.
+        options: Encoder options (e.g. ``{'preset': 'ultrafast'}``).
+    """
+    import av
+
+    frames = _marker_frames() if frames is None else frames
+    ext = osp.splitext(str(path))[1].lower()
+    with av.open(str(path), 'w') as container:
+        stream = container.add_stream(VIDEO_CODECS[ext], rate=round(fps), options=options or {})
+        stream.height, stream.width = frames.shape[1:3]
+        stream.pix_fmt = 'yuv420p'
+        if times is not None:
+            stream.codec_context.time_base = stream.time_base = Fraction(1, 1000)
+        if rotation:
+            stream.set_display_rotation(rotation)
+        # Every stream must exist before the first packet is written.
+        sound = (
+            container.add_stream(AUDIO_CODECS[ext], rate=48000, layout='mono') if audio else None
+        )
+        for t, image in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format='rgb24')
+            if times is not None:
+                frame.pts, frame.time_base = round(times[t] * 1000), Fraction(1, 1000)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+        if sound is not None:
+            _write_silence(container, sound, len(frames) / fps)
+    return str(path)
+
+
+@pytest.fixture(scope='session')
+def marker_frames() -> Callable[..., np.ndarray]:
+    """``marker_frames(num_frames=12, height=48, width=64)``: frames that tell index and orientation."""
+    return _marker_frames
+
+
+@pytest.fixture(scope='session')
+def write_video() -> Callable[..., str]:
+    """``write_video(path, frames=None, fps=10, rotation=0, audio=False, times=None)``.
+
+    Writes a small video as phones and cameras do: ``.mp4``/``.mov``/``.mkv``
+    (H.264), ``.webm`` (VP9), ``.avi`` (MPEG-4), optionally with a silent
+    audio track, a rotation flag or variable frame rate (see :func:`_write_video`).
+    """
+    return _write_video
+
+
+@dataclass
+class QuickstartRun:
+    """The finished ``bash tools/quickstart.sh`` of the session.
+
+    Attributes:
+        checkout: The linked copy of the checkout it ran in.
+        work_dir: Its work dir.
+        stdout: What it printed on stdout.
+        output: stdout and stderr.
+        metrics: The ``name: value`` lines of its test (``top1_acc``, ...).
+        checkpoint: The checkpoint it tested (``work_dir/last_checkpoint``).
+    """
+
+    checkout: str
+    work_dir: str
+    stdout: str
+    output: str
+    metrics: Dict[str, float]
+    checkpoint: str
+
+
+@pytest.fixture(scope='session')
+def quickstart_run(tmp_path_factory) -> QuickstartRun:
+    """``bash tools/quickstart.sh`` as the README has it, once per session.
+
+    It runs in a copy of the checkout (``tools/`` and ``configs/`` linked)
+    under a temp dir, so its data and work dir land there. Read-only for the
+    tests that use it.
+    """
+    checkout = tmp_path_factory.mktemp('quickstart') / 'checkout'
+    checkout.mkdir()
+    for name in ('tools', 'configs'):
+        os.symlink(osp.join(ROOT, name), checkout / name)
+    proc = subprocess.run(
+        ['bash', str(checkout / 'tools' / 'quickstart.sh')],
+        cwd=checkout, env=env(), capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    output = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise AssertionError(f'tools/quickstart.sh exited with {proc.returncode}\n{output[-6000:]}')
+    work_dir = str(checkout / 'work_dirs' / 'tpn_slowonly_r18_synthetic_rgb')
+    with open(osp.join(work_dir, 'last_checkpoint')) as file:
+        checkpoint = file.read().strip()
+    metrics = {k: float(v) for k, v in re.findall(r'^(\w+): ([0-9.]+)$', proc.stdout, re.M)}
+    return QuickstartRun(str(checkout), work_dir, proc.stdout, output, metrics, checkpoint)
+
+
 #: Fixtures that train a model or run the tools: a test using one is slow.
-SLOW_FIXTURES = frozenset({'tiny_trained_run'})
+SLOW_FIXTURES = frozenset({'tiny_trained_run', 'quickstart_run'})
 
 
 def pytest_collection_modifyitems(config, items):
