@@ -1,4 +1,4 @@
-"""Install script: ``pip install -e .`` (add ``[tests]`` for the test tools, ``[deploy]`` for ONNX)."""
+"""Install script: ``pip install -e .`` (``[tests]``: the test tools, ``[deploy]``: ONNX, ``[demo]``: web demo and Grad-CAM)."""
 
 import re
 from pathlib import Path
@@ -27,10 +27,12 @@ setup(
     extras_require={
         'analysis': read_requirements('requirements-analysis.txt'),
         'deploy': read_requirements('requirements-deploy.txt'),
-        # The tests draw the analysis figures and export to ONNX too.
+        'demo': read_requirements('requirements-demo.txt'),
+        # The tests draw the analysis figures, export to ONNX and serve the web demo too.
         'tests': read_requirements('requirements-tests.txt')
         + read_requirements('requirements-analysis.txt')
-        + read_requirements('requirements-deploy.txt'),
+        + read_requirements('requirements-deploy.txt')
+        + read_requirements('requirements-demo.txt'),
     },
     license='Apache-2.0',
 )

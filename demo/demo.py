@@ -28,12 +28,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     """Score the video, print the top-k classes and write the labelled video if asked."""
     args = parse_args(argv)
-    from mmaction.apis import inference_recognizer, init_recognizer
+    from mmaction.apis import inference_recognizer
     from mmaction.apis.annotated_video import label_lines, write_result_video
+    from mmaction.apis.demo_cli import recognizer_from_args
     from mmaction.engine import cli_guard
 
     with cli_guard():
-        model = init_recognizer(args.config, args.checkpoint, args.device, args.cfg_options)
+        model = recognizer_from_args(args)
         result = inference_recognizer(model, args.video, label_map=args.label, top_k=args.top_k)
         print(f'The top-{len(result.top_k)} labels with corresponding scores are:')
         for line in label_lines(result.top_k, digits=4):

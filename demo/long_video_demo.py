@@ -43,12 +43,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     """Score the windows and write the timeline (and the labelled video)."""
     args = parse_args(argv)
-    from mmaction.apis import Views, init_recognizer
+    from mmaction.apis import Views
+    from mmaction.apis.demo_cli import recognizer_from_args
     from mmaction.apis.long_video import TimelineOptions, write_timeline
     from mmaction.engine import cli_guard
 
     with cli_guard():
-        model = init_recognizer(args.config, args.checkpoint, args.device, args.cfg_options)
+        model = recognizer_from_args(args)
         options = TimelineOptions(
             window=args.window,
             stride=args.stride,

@@ -8,21 +8,18 @@ The helpers that run the tools live in ``tests/tools/tpn_run_helpers.py``;
 this file puts that folder on ``sys.path`` so every test can import them.
 
 Small videos as phones and cameras write them (containers, an audio track,
-a rotation flag, variable frame rate) come from :func:`write_video`; one run
-of ``tools/quickstart.sh`` is shared by the whole session
-(:func:`quickstart_run`).
+a rotation flag, variable frame rate) come from :func:`write_video`
+(``tests/tools/video_files.py``).
 """
 
-import os
+import glob
+import math
 import os.path as osp
-import re
-import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
-from fractions import Fraction
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Iterator, List
 
-import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -34,11 +31,12 @@ from tpn_run_helpers import (  # noqa: E402
     ROOT,
     TEST,
     data_options,
-    env,
     make_data,
     run,
     train,
 )
+from video_files import marker_frames as _marker_frames  # noqa: E402
+from video_files import write_video as _write_video  # noqa: E402
 
 #: Classes of the tiny TPN models.
 NUM_CLASSES = 5
@@ -197,6 +195,178 @@ def order_one_weights() -> Callable[..., nn.Module]:
     return _order_one_weights
 
 
+def _scheduler_lrs(schedulers, max_epochs: int, iters_per_epoch: int, base_lr: float = 1.0):
+    """The learning rate of every iteration under mmengine schedulers, stepped as the Runner does.
+
+    ``convert_to_iter_based`` schedulers are built for ``iters_per_epoch``
+    (the Runner's ``len(train_dataloader)``); iteration schedulers step
+    after each iteration, epoch schedulers after each epoch
+    (``ParamSchedulerHook``).
+    """
+    from mmengine.optim import OptimWrapper
+    from mmengine.registry import PARAM_SCHEDULERS
+
+    import mmaction.engine.config.schedule  # noqa: F401  (registers the toolkit's schedulers)
+
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([param], lr=base_lr)
+    wrapper = OptimWrapper(optimizer)
+    built = []
+    for cfg in schedulers or []:
+        cfg = dict(cfg)
+        if cfg.pop('convert_to_iter_based', False):
+            cls = PARAM_SCHEDULERS.get(cfg.pop('type'))
+            built.append(cls.build_iter_from_epoch(wrapper, epoch_length=iters_per_epoch, **cfg))
+        else:
+            built.append(PARAM_SCHEDULERS.build(cfg, default_args=dict(optimizer=wrapper)))
+    lrs = []
+    with warnings.catch_warnings():
+        # Stepping without optimizer steps is the point here, not a mistake.
+        warnings.filterwarnings('ignore', 'Detected call of `scheduler.step', UserWarning)
+        for _ in range(max_epochs):
+            for _ in range(iters_per_epoch):
+                lrs.append(optimizer.param_groups[0]['lr'])
+                for scheduler in built:
+                    if not scheduler.by_epoch:
+                        scheduler.step()
+            for scheduler in built:
+                if scheduler.by_epoch:
+                    scheduler.step()
+    return lrs
+
+
+def _mmcv_regular_lr(lr_config: dict, progress: int, max_progress: int, base_lr: float) -> float:
+    """mmcv 1.x ``LrUpdaterHook.get_lr`` of the policies MMAction2 0.x configs use."""
+    policy = lr_config.get('policy', 'fixed')
+    if policy == 'step':
+        step = lr_config['step']
+        exp = progress // step if isinstance(step, int) else sum(progress >= s for s in step)
+        return base_lr * lr_config.get('gamma', 0.1) ** exp
+    if policy == 'exp':
+        return base_lr * lr_config['gamma'] ** progress
+    if policy == 'poly':
+        min_lr = lr_config.get('min_lr', 0.0)
+        coeff = (1 - progress / max_progress) ** lr_config.get('power', 1.0)
+        return (base_lr - min_lr) * coeff + min_lr
+    if policy == 'CosineAnnealing':
+        ratio = lr_config.get('min_lr_ratio')
+        target = base_lr * ratio if ratio is not None else lr_config['min_lr']
+        return target + (base_lr - target) * (math.cos(math.pi * progress / max_progress) + 1) / 2
+    assert policy == 'fixed', policy
+    return base_lr
+
+
+def _mmcv_lrs(lr_config: dict, max_epochs: int, iters_per_epoch: int, base_lr: float = 1.0):
+    """The learning rate of every iteration under MMAction2 0.x's ``lr_config`` (mmcv 1.x).
+
+    Written from mmcv's ``LrUpdaterHook`` (``before_train_epoch``,
+    ``before_train_iter``, ``get_warmup_lr``): an independent reference for
+    the translations, not the toolkit's code.
+    """
+    by_epoch = lr_config.get('by_epoch', True)
+    warmup = lr_config.get('warmup')
+    warmup_iters = lr_config.get('warmup_iters', 0)
+    if lr_config.get('warmup_by_epoch'):
+        warmup_iters *= iters_per_epoch
+    ratio = lr_config.get('warmup_ratio', 0.1)
+    total = max_epochs * iters_per_epoch
+    lr, lrs = base_lr, []
+    for epoch in range(max_epochs):
+        if by_epoch:
+            regular = lr = _mmcv_regular_lr(lr_config, epoch, max_epochs, base_lr)
+        for i in range(iters_per_epoch):
+            it = epoch * iters_per_epoch + i
+            if not by_epoch:
+                regular = lr = _mmcv_regular_lr(lr_config, it, total, base_lr)
+            if warmup is not None and it < warmup_iters:
+                k = (1 - it / warmup_iters) * (1 - ratio)
+                lr = regular * (ratio if warmup == 'constant' else 1 - k)
+            elif warmup is not None and it == warmup_iters:
+                lr = regular
+            lrs.append(lr)
+    return lrs
+
+
+@pytest.fixture(scope='session')
+def scheduler_lrs() -> Callable[..., List[float]]:
+    """``scheduler_lrs(schedulers, max_epochs, iters_per_epoch, base_lr=1.0)``: mmengine's rates."""
+    return _scheduler_lrs
+
+
+@pytest.fixture(scope='session')
+def mmcv_lrs() -> Callable[..., List[float]]:
+    """``mmcv_lrs(lr_config, max_epochs, iters_per_epoch, base_lr=1.0)``: mmcv 1.x's rates."""
+    return _mmcv_lrs
+
+
+#: Every TPN config of both dialects (a 1.x config added to its folder is picked up).
+TPN_CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', 'recognition', 'tpn', '*.py'))) + sorted(
+    glob.glob(osp.join(ROOT, 'configs', '1.x', 'recognition', 'tpn', '*.py'))
+)
+
+
+@dataclass
+class ConvertedConfig:
+    """A config and its conversion by ``tools/convert_config.py`` into the other dialect.
+
+    Attributes:
+        source: The config file.
+        converted: The written file.
+        source_cfg: ``source``, loaded.
+        converted_cfg: ``converted``, loaded.
+        dialects: ``(source dialect, converted dialect)``.
+    """
+
+    source: str
+    converted: str
+    source_cfg: Any
+    converted_cfg: Any
+    dialects: tuple
+
+
+@pytest.fixture(scope='session', params=TPN_CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
+def tpn_conversion(request, tmp_path_factory) -> ConvertedConfig:
+    """Each TPN config of both dialects, converted into the other one (once per session)."""
+    from mmaction.engine.config.loader import load_config
+    from mmaction.engine.config.writer import convert_config_file
+
+    source = request.param
+    out = str(tmp_path_factory.mktemp('converted') / osp.basename(source))
+    target, dialect = convert_config_file(source, out)
+    return ConvertedConfig(source, out, load_config(source), load_config(out), (dialect, target))
+
+
+@pytest.fixture(scope='session')
+def untrained_checkpoint(tmp_path_factory) -> str:
+    """A checkpoint of the synthetic config's model at its seeded initialization (no training).
+
+    For tests of what the tools do with inputs and outputs, where the
+    scores need not mean anything.
+    """
+    from mmaction.apis import init_recognizer
+
+    torch.manual_seed(0)
+    model = init_recognizer(CONFIG, None, 'cpu')
+    path = str(tmp_path_factory.mktemp('untrained') / 'untrained.pth')
+    torch.save({'state_dict': model.state_dict()}, path)
+    return path
+
+
+@pytest.fixture(scope='session', autouse=True)
+def onnx_cache_dir(tmp_path_factory) -> Iterator[str]:
+    """The ONNX Runtime backend's export cache of this test session (``$TPN_ONNX_CACHE``).
+
+    Every test and every tool a test runs exports into it, never into the
+    user's cache folder.
+    """
+    from mmaction.deploy.onnx_cache import CACHE_ENV
+
+    path = str(tmp_path_factory.mktemp('onnx_cache'))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, path)
+        yield path
+
+
 @dataclass
 class TrainedRun:
     """A finished run of the synthetic TPN config on :func:`tiny_synthetic`.
@@ -242,96 +412,8 @@ def tiny_trained_run(tiny_synthetic, tmp_path_factory) -> TrainedRun:
     return TrainedRun(tiny_synthetic, CONFIG, opts, work_dir, checkpoint, result_json)
 
 
-#: The video codec written into each container (what phones, cameras and browsers use).
-VIDEO_CODECS = {
-    '.mp4': 'libx264', '.mov': 'libx264', '.mkv': 'libx264', '.webm': 'libvpx-vp9',
-    '.avi': 'mpeg4',
-}  # fmt: skip
-#: The audio codec of each container.
-AUDIO_CODECS = {'.mp4': 'aac', '.mov': 'aac', '.mkv': 'aac', '.webm': 'libopus', '.avi': 'mp2'}
-
-
-def _marker_frames(num_frames: int = 12, height: int = 48, width: int = 64) -> np.ndarray:
-    """``(T, H, W, 3)`` frames: frame t is gray ``(20 + 10 t) % 256`` with a white top-left block.
-
-    The gray level tells the frame's index, the block its orientation.
-    """
-    frames = np.empty((num_frames, height, width, 3), np.uint8)
-    for t in range(num_frames):
-        frames[t] = (20 + 10 * t) % 256
-    frames[:, : height // 4, : width // 4] = 255
-    return frames
-
-
-def _write_silence(container, stream, seconds: float) -> None:
-    """``seconds`` of silence into an audio stream (48 kHz mono)."""
-    import av
-
-    chunk = stream.frame_size or 1024
-    for start in range(0, int(48000 * seconds), chunk):
-        frame = av.AudioFrame(format=stream.format.name, layout='mono', samples=chunk)
-        for plane in frame.planes:
-            plane.update(bytes(plane.buffer_size))
-        frame.sample_rate, frame.pts = 48000, start
-        for packet in stream.encode(frame):
-            container.mux(packet)
-    for packet in stream.encode():
-        container.mux(packet)
-
-
-def _write_video(
-    path,
-    frames: Optional[np.ndarray] = None,
-    fps: float = 10.0,
-    rotation: int = 0,
-    audio: bool = False,
-    times: Optional[Sequence[float]] = None,
-    options: Optional[Dict[str, str]] = None,
-) -> str:
-    """Write RGB ``frames`` (default :func:`_marker_frames`) with PyAV; return the path.
-
-    Args:
-        path: The file; its extension picks the codecs (:data:`VIDEO_CODECS`).
-        frames: ``(T, H, W, 3)`` uint8 RGB frames.
-        fps: The nominal frame rate.
-        rotation: A display rotation flag (degrees counter-clockwise, as
-            phones write it for portrait videos): the frames are stored as
-            given, players turn them.
-        audio: Add a silent audio track.
-        times: The time of each frame in seconds: variable frame rate.
-        options: Encoder options (e.g. ``{'preset': 'ultrafast'}``).
-    """
-    import av
-
-    frames = _marker_frames() if frames is None else frames
-    ext = osp.splitext(str(path))[1].lower()
-    with av.open(str(path), 'w') as container:
-        stream = container.add_stream(VIDEO_CODECS[ext], rate=round(fps), options=options or {})
-        stream.height, stream.width = frames.shape[1:3]
-        stream.pix_fmt = 'yuv420p'
-        if times is not None:
-            stream.codec_context.time_base = stream.time_base = Fraction(1, 1000)
-        if rotation:
-            stream.set_display_rotation(rotation)
-        # Every stream must exist before the first packet is written.
-        sound = (
-            container.add_stream(AUDIO_CODECS[ext], rate=48000, layout='mono') if audio else None
-        )
-        for t, image in enumerate(frames):
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format='rgb24')
-            if times is not None:
-                frame.pts, frame.time_base = round(times[t] * 1000), Fraction(1, 1000)
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-        if sound is not None:
-            _write_silence(container, sound, len(frames) / fps)
-    return str(path)
-
-
 @pytest.fixture(scope='session')
-def marker_frames() -> Callable[..., np.ndarray]:
+def marker_frames() -> Callable[..., Any]:
     """``marker_frames(num_frames=12, height=48, width=64)``: frames that tell index and orientation."""
     return _marker_frames
 
@@ -342,60 +424,13 @@ def write_video() -> Callable[..., str]:
 
     Writes a small video as phones and cameras do: ``.mp4``/``.mov``/``.mkv``
     (H.264), ``.webm`` (VP9), ``.avi`` (MPEG-4), optionally with a silent
-    audio track, a rotation flag or variable frame rate (see :func:`_write_video`).
+    audio track, a rotation flag or variable frame rate (``tests/tools/video_files.py``).
     """
     return _write_video
 
 
-@dataclass
-class QuickstartRun:
-    """The finished ``bash tools/quickstart.sh`` of the session.
-
-    Attributes:
-        checkout: The linked copy of the checkout it ran in.
-        work_dir: Its work dir.
-        stdout: What it printed on stdout.
-        output: stdout and stderr.
-        metrics: The ``name: value`` lines of its test (``top1_acc``, ...).
-        checkpoint: The checkpoint it tested (``work_dir/last_checkpoint``).
-    """
-
-    checkout: str
-    work_dir: str
-    stdout: str
-    output: str
-    metrics: Dict[str, float]
-    checkpoint: str
-
-
-@pytest.fixture(scope='session')
-def quickstart_run(tmp_path_factory) -> QuickstartRun:
-    """``bash tools/quickstart.sh`` as the README has it, once per session.
-
-    It runs in a copy of the checkout (``tools/`` and ``configs/`` linked)
-    under a temp dir, so its data and work dir land there. Read-only for the
-    tests that use it.
-    """
-    checkout = tmp_path_factory.mktemp('quickstart') / 'checkout'
-    checkout.mkdir()
-    for name in ('tools', 'configs'):
-        os.symlink(osp.join(ROOT, name), checkout / name)
-    proc = subprocess.run(
-        ['bash', str(checkout / 'tools' / 'quickstart.sh')],
-        cwd=checkout, env=env(), capture_output=True, text=True, timeout=1800,
-    )  # fmt: skip
-    output = proc.stdout + proc.stderr
-    if proc.returncode != 0:
-        raise AssertionError(f'tools/quickstart.sh exited with {proc.returncode}\n{output[-6000:]}')
-    work_dir = str(checkout / 'work_dirs' / 'tpn_slowonly_r18_synthetic_rgb')
-    with open(osp.join(work_dir, 'last_checkpoint')) as file:
-        checkpoint = file.read().strip()
-    metrics = {k: float(v) for k, v in re.findall(r'^(\w+): ([0-9.]+)$', proc.stdout, re.M)}
-    return QuickstartRun(str(checkout), work_dir, proc.stdout, output, metrics, checkpoint)
-
-
 #: Fixtures that train a model or run the tools: a test using one is slow.
-SLOW_FIXTURES = frozenset({'tiny_trained_run', 'quickstart_run'})
+SLOW_FIXTURES = frozenset({'tiny_trained_run'})
 
 
 def pytest_collection_modifyitems(config, items):

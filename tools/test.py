@@ -37,7 +37,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
     parser = argparse.ArgumentParser(description='Test (and evaluate) a recognizer')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', help='checkpoint file (an exported .onnx file with --onnx)')
+    _add_backend_arguments(parser)
     parser.add_argument(
         '--work-dir', help='where the log goes (default: work_dir of the config or ./work_dirs)'
     )
@@ -107,13 +108,48 @@ def parse_args(argv=None) -> argparse.Namespace:
             parser.error(str(err))
     if args.dump and not args.dump.endswith(('.pkl', '.pickle')):
         parser.error(f'--dump {args.dump!r}: the file must end with .pkl or .pickle')
+    _check_backend_args(parser, args)
     return args
+
+
+def _add_backend_arguments(parser: argparse.ArgumentParser) -> None:
+    from mmaction.apis.backends import BACKENDS
+
+    parser.add_argument(
+        '--backend',
+        choices=BACKENDS,
+        default='pytorch',
+        help='onnxruntime: the checkpoint exported to ONNX once (cached) and run by ONNX Runtime '
+        'on the CPU',
+    )
+    parser.add_argument(
+        '--onnx',
+        action='store_true',
+        help='(0.x) CHECKPOINT is an .onnx export (tools/deployment/pytorch2onnx.py): test it '
+        'with ONNX Runtime',
+    )
+
+
+def _check_backend_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.onnx:
+        if not args.checkpoint.endswith('.onnx'):
+            parser.error(
+                f'--onnx takes an exported .onnx file in place of the checkpoint, got '
+                f'{args.checkpoint}: export it with tools/deployment/pytorch2onnx.py, or use '
+                '--backend onnxruntime, which exports the checkpoint itself'
+            )
+        args.backend = 'onnxruntime'
+    if args.backend == 'onnxruntime':
+        for flag, value in (('--amp', args.amp), ('--channels-last', args.channels_last)):
+            if value:
+                parser.error(f'{flag} is for PyTorch: ONNX Runtime runs the export in float32')
 
 
 def main(argv=None) -> None:
     """Parse the command line, load the config and test the checkpoint."""
     args = parse_args(argv)
-    from mmaction.engine import TestOptions, cli_guard, load_config, test_model
+    from mmaction.apis import test_model
+    from mmaction.engine import TestOptions, cli_guard, load_config
 
     options = TestOptions(
         work_dir=args.work_dir,
@@ -131,7 +167,7 @@ def main(argv=None) -> None:
         options.average_clips = args.average_clips
     with cli_guard():
         cfg = load_config(args.config, args.cfg_options)
-        test_model(cfg, args.checkpoint, args.config, options)
+        test_model(cfg, args.checkpoint, args.config, options, args.backend)
 
 
 if __name__ == '__main__':

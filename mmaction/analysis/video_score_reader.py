@@ -54,12 +54,28 @@ class _PlainDataUnpickler(pickle.Unpickler):
         return self._allowed[qualified]
 
 
+def _read_pickle(path: str, data: bytes) -> Any:
+    """A 0.x score pickle (plain data), else an MMAction2 1.x ``--dump`` file (dicts of tensors).
+
+    Both are read by unpicklers that rebuild only what such files hold.
+    """
+    from mmaction.evaluation.mmaction2_dump import load_mmaction2_dump
+
+    try:
+        return _PlainDataUnpickler(io.BytesIO(data), path).load()
+    except ResultFileError as plain_error:
+        if 'torch' not in str(plain_error):
+            raise
+    records = load_mmaction2_dump(path)
+    return [None if r is None else r['pred_score'].float().tolist() for r in records]
+
+
 def _read(path: str, file_format: str) -> Any:
     with open(path, 'rb') as f:
         data = f.read()
     try:
         if file_format == 'pkl':
-            return _PlainDataUnpickler(io.BytesIO(data), path).load()
+            return _read_pickle(path, data)
         text = data.decode('utf-8')
         if file_format == 'json':
             return json.loads(text)
@@ -76,7 +92,7 @@ def _read(path: str, file_format: str) -> Any:
 
 
 def load_video_scores(path: Union[str, os.PathLike]) -> VideoScores:
-    """Read a ``tools/test.py --out`` file (``.json``, ``.pkl``, ``.yaml``).
+    """Read a ``tools/test.py --out`` file (``.json``, ``.pkl``, ``.yaml``) or a ``--dump`` file.
 
     Args:
         path (str | PathLike): The result file; its suffix gives the format.

@@ -1,8 +1,12 @@
-"""MMAction2-0.x-style API: training and testing (see ``mmaction.engine``) and inference."""
+"""MMAction2-0.x-style API: training and testing (see ``mmaction.engine``) and inference.
 
-from mmaction.engine.testing import test_model
+Inference and testing run on PyTorch or, on the CPU, on ONNX Runtime
+(``backend='onnxruntime'``, see :mod:`.backends`).
+"""
+
 from mmaction.engine.training import train_model
 
+from .backends import BACKENDS
 from .inference import (
     RecognitionResult,
     TopK,
@@ -11,8 +15,10 @@ from .inference import (
     init_recognizer,
 )
 from .inference_pipeline import Views
+from .testing import test_model
 
 __all__ = [
+    'BACKENDS',
     'RecognitionResult',
     'TopK',
     'Views',

@@ -6,13 +6,12 @@ writing a video holds one frame, however long the video is.
 
 import math
 import os.path as osp
-from fractions import Fraction
 from typing import Any, Iterable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 
-from mmaction.utils.video_writer import VideoWriter
+from mmaction.utils.video_writer import VideoWriter, open_video_writer
 
 #: Output formats: H.264 (MPEG-4 Part 2 where PyAV lacks libx264) in mp4, and GIF.
 VIDEO_SUFFIXES = ('.mp4', '.gif')
@@ -103,21 +102,11 @@ class LabelledVideoWriter:
         self.frames_written = 0
         self._writer: Optional[VideoWriter] = None
 
-    def _open(self, height: int, width: int) -> VideoWriter:
-        import av
-
-        if self.suffix == '.gif':
-            codec, pix_fmt = 'gif', 'rgb8'
-        else:
-            codec = 'libx264' if 'libx264' in av.codecs_available else 'mpeg4'
-            pix_fmt = 'yuv420p'
-        rate = Fraction(self.fps).limit_denominator(1001)
-        return VideoWriter(self.path, width, height, rate, codec=codec, pix_fmt=pix_fmt)
-
     def write(self, frame: np.ndarray) -> None:
         """Encode one ``H x W x 3`` uint8 RGB frame (all frames the size of the first)."""
         if self._writer is None:
-            self._writer = self._open(*frame.shape[:2])
+            height, width = frame.shape[:2]
+            self._writer = open_video_writer(self.path, width, height, self.fps)
         self._writer.write(frame)
         self.frames_written += 1
 

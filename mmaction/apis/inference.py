@@ -32,9 +32,17 @@ from mmaction.engine.config.checks import explain_registry_errors, naming_config
 from mmaction.engine.config.convert import convert_inference_config
 from mmaction.engine.config.loader import load_config, merge_cfg_options
 from mmaction.engine.model_builder import build_model
-from mmaction.engine.speed.plan import plan_speed
+from mmaction.engine.speed.plan import SpeedPlan, plan_speed
 from mmaction.utils.errors import AnnotationError, ConfigError
 
+from .backends import (
+    ONNXRUNTIME,
+    PYTORCH,
+    build_onnx_recognizer,
+    check_backend,
+    require_pytorch,
+    test_input_spec,
+)
 from .feature_recorder import FeatureRecorder
 from .inference_pipeline import InferenceDataset, Views
 from .video_source import describe_input
@@ -113,6 +121,7 @@ def init_recognizer(
     checkpoint: Optional[str] = None,
     device: Union[str, torch.device] = 'cuda:0',
     cfg_options: Optional[dict] = None,
+    backend: str = PYTORCH,
 ) -> nn.Module:
     """Build a recognizer from a 0.x config and load its checkpoint.
 
@@ -121,6 +130,13 @@ def init_recognizer(
     data preprocessor, and the config's ``precision``, ``channels_last`` and
     ``compile`` applied (a mixed precision runs every forward pass under
     autocast; a fallback, such as bf16 on hardware without it, is logged).
+
+    With ``backend='onnxruntime'`` the model is exported to ONNX once (into
+    the user's cache folder, ``$XDG_CACHE_HOME/tpn-action/onnx``, keyed by the
+    checkpoint's SHA-256, the export settings and the toolkit version) and
+    run by ONNX Runtime on the CPU, with as many threads as the process has
+    cores; ``inference_recognizer(s)`` use it as the PyTorch model and give
+    the same scores (within 1e-4). ``outputs=`` needs the PyTorch backend.
 
     Args:
         config: Config file path or ``mmengine.Config``.
@@ -131,14 +147,18 @@ def init_recognizer(
             and uses the CPU.
         cfg_options: Overrides, as ``--cfg-options`` of the tools, e.g.
             ``{'model.test_cfg.average_clips': 'score'}``.
+        backend: ``'pytorch'``, or ``'onnxruntime'`` (CPU only; the
+            checkpoint may also be an ``.onnx`` export of the config's model).
 
     Returns:
-        nn.Module: The recognizer in eval mode, with the config it runs
-        (``model.cfg``: its ``model`` and ``data.test`` as used) attached.
+        nn.Module: The recognizer in eval mode (an ``OnnxRecognizer`` with
+        ``backend='onnxruntime'``), with the config it runs (``model.cfg``:
+        its ``model`` and ``data.test`` as used) attached.
 
     Raises:
         ConfigError: No such config file, a syntax error, misspelled keys or
-            options, unknown types, no ``data.test.pipeline``.
+            options, unknown types, no ``data.test.pipeline``; an unknown
+            backend, or ``onnxruntime`` with a device other than the CPU.
         FileNotFoundError: No such checkpoint file.
         CheckpointError: The checkpoint is damaged, unsafe or does not fit.
     """
@@ -152,6 +172,7 @@ def init_recognizer(
         raise TypeError(f'config must be a file path or a mmengine Config, got {type(config)}')
     import mmaction.datasets  # noqa: F401  (registers the transforms)
 
+    check_backend(backend, device, checkpoint)
     device = _select_device(device)
     with naming_config(config_path):
         cfg = convert_inference_config(cfg, config_path)
@@ -165,17 +186,25 @@ def init_recognizer(
     for note in speed.precision.notes:
         print_log(note, logger='current', level=logging.WARNING)
     with explain_registry_errors(cfg, config_path):
-        model = build_model(
-            cfg.model,
-            checkpoint,
-            strict=True,
-            speed=speed,
-            device=device,
-            init_weights=checkpoint is None,
-            autocast=True,
-        )
+        model = _build(cfg, checkpoint, device, speed, backend)
     model.cfg = cfg
     return model
+
+
+def _build(
+    cfg: Config, checkpoint: Optional[str], device: torch.device, speed: SpeedPlan, backend: str
+) -> nn.Module:
+    if backend == ONNXRUNTIME:
+        return build_onnx_recognizer(cfg.model, checkpoint, test_input_spec(cfg), speed)
+    return build_model(
+        cfg.model,
+        checkpoint,
+        strict=True,
+        speed=speed,
+        device=device,
+        init_weights=checkpoint is None,
+        autocast=True,
+    )
 
 
 def _check_predicts_scores(model: nn.Module) -> Config:
@@ -209,7 +238,9 @@ def class_names(model: nn.Module, label_map: LabelMap) -> Optional[List[str]]:
     Raises:
         AnnotationError: Not ``num_classes`` names (or a malformed file).
     """
-    num_classes = getattr(getattr(model, 'cls_head', None), 'num_classes', None)
+    num_classes = getattr(model, 'num_classes', None)  # an OnnxRecognizer's
+    if num_classes is None:
+        num_classes = getattr(getattr(model, 'cls_head', None), 'num_classes', None)
     if label_map is None:
         cfg = getattr(model, 'cfg', None) or {}
         label_map = ((cfg.get('data') or {}).get('test') or {}).get('label_file')
@@ -234,6 +265,52 @@ def _result(
     return RecognitionResult(video, scores, best, features)
 
 
+def iter_recognitions(
+    model: nn.Module,
+    videos: Sequence[Any],
+    outputs: Union[str, Sequence[str], None] = None,
+    as_tensor: bool = True,
+    *,
+    views: Optional[Views] = None,
+    label_map: LabelMap = None,
+    top_k: int = TOP5,
+    batch_size: int = 1,
+    num_workers: int = 0,
+) -> Iterator[RecognitionResult]:
+    """Score many videos through one data loader, yielding each result as its batch is done.
+
+    What :func:`inference_recognizers` returns as a list, without holding
+    more than one batch of results (``tools/misc/extract_features.py``
+    writes each video's features as it comes). The arguments and errors are
+    those of :func:`inference_recognizers`.
+
+    Yields:
+        One :class:`RecognitionResult` per video, in order.
+    """
+    cfg = _check_predicts_scores(model)
+    if outputs:
+        require_pytorch(model, f'outputs={outputs!r}')
+    names = class_names(model, label_map)
+    inputs = [describe_input(video, position) for position, video in enumerate(videos)]
+    if not inputs:
+        return
+    loader = DataLoader(
+        InferenceDataset(inputs, cfg, views),
+        batch_size=batch_size,
+        num_workers=num_workers,
+        collate_fn=action_collate,  # what the test data loader of tools/test.py uses
+    )
+    done = 0
+    with FeatureRecorder(model, outputs, as_tensor) as recorder:
+        for batch in loader:
+            with torch.no_grad():
+                predictions = model.test_step(batch)
+            for prediction, features in zip(predictions, recorder.take(len(predictions))):
+                name = inputs[done].name
+                done += 1
+                yield _result(name, prediction['pred_score'], features, names, top_k)
+
+
 def inference_recognizers(
     model: nn.Module,
     videos: Sequence[Any],
@@ -253,7 +330,7 @@ def inference_recognizers(
         videos: Video files, frame folders and/or RGB uint8 frames
             ``(T, H, W, 3)`` (numpy arrays or torch tensors), in any mix.
         outputs: Names of modules whose outputs to return, e.g.
-            ``('backbone', 'neck')``.
+            ``('backbone', 'neck')`` (the PyTorch backend only).
         as_tensor: Return those outputs as torch tensors (else numpy).
         views: Fewer (or more) clips or crops than the config's test
             pipeline; see :class:`Views`.
@@ -274,27 +351,15 @@ def inference_recognizers(
         AnnotationError: The label map does not fit the model.
         ConfigError: The model gives no class scores
             (``average_clips=None`` or ``feature_extraction``), or the views
-            do not fit the test pipeline.
+            do not fit the test pipeline; ``outputs`` with the onnxruntime
+            backend.
     """
-    cfg = _check_predicts_scores(model)
-    names = class_names(model, label_map)
-    inputs = [describe_input(video, position) for position, video in enumerate(videos)]
-    if not inputs:
-        return []
-    loader = DataLoader(
-        InferenceDataset(inputs, cfg, views),
-        batch_size=batch_size,
-        num_workers=num_workers,
-        collate_fn=action_collate,  # what the test data loader of tools/test.py uses
-    )
-    results: List[RecognitionResult] = []
-    with FeatureRecorder(model, outputs, as_tensor) as recorder, torch.no_grad():
-        for batch in loader:
-            predictions = model.test_step(batch)
-            for prediction, features in zip(predictions, recorder.take(len(predictions))):
-                name = inputs[len(results)].name
-                results.append(_result(name, prediction['pred_score'], features, names, top_k))
-    return results
+    return list(
+        iter_recognitions(
+            model, videos, outputs, as_tensor, views=views, label_map=label_map, top_k=top_k,
+            batch_size=batch_size, num_workers=num_workers,
+        )
+    )  # fmt: skip
 
 
 def inference_recognizer(

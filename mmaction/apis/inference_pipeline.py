@@ -21,7 +21,15 @@ from torch.utils.data import Dataset
 from mmaction.datasets import Compose
 from mmaction.utils.errors import ConfigError
 
-from .video_source import ARRAY, RAWFRAMES, VIDEO, FrameStream, VideoInput, count_frames
+from .video_source import (
+    ARRAY,
+    RAWFRAMES,
+    VIDEO,
+    FrameStream,
+    VideoInput,
+    check_video_file,
+    count_frames,
+)
 
 # Video decoders and the transform that opens the file for each.
 VIDEO_DECODERS = {
@@ -223,4 +231,6 @@ class InferenceDataset(Dataset):
 
     def __getitem__(self, index: int) -> dict:
         video = self.videos[index]
+        if video.kind == VIDEO:
+            check_video_file(video.value)  # here, in the loader's workers: a header read each
         return self.pipelines[video.kind](initial_results(video, self.frames))

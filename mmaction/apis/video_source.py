@@ -23,6 +23,9 @@ VIDEO = 'video'
 RAWFRAMES = 'rawframes'
 ARRAY = 'array'
 
+#: What the inference API takes, for the messages about what it got instead.
+NEEDS = 'a video file (.mp4, .avi, .mkv, .webm, ...) or a folder of its frames'
+
 
 @dataclass
 class VideoInput:
@@ -80,6 +83,47 @@ def describe_input(video: Any, position: int = 0) -> VideoInput:
     )
 
 
+def _still_image_format(container: Any) -> Optional[str]:
+    """The codec name when PyAV opened a still image (``image2`` or ``*_pipe``), else None."""
+    name = container.format.name
+    if name == 'image2' or name.endswith('_pipe'):
+        codec = container.streams.video[0].codec_context.name if container.streams.video else name
+        return {'mjpeg': 'JPEG'}.get(codec, codec.upper())
+    return None
+
+
+def check_video_file(path: str) -> None:
+    """Refuse a file that is no video before it is decoded: empty, an image, audio only.
+
+    Decoders read an image as a one-frame video and score it; this says what
+    the file is instead. Opening the container reads its header only.
+
+    Raises:
+        BrokenVideoError: Names the file, what it is and what is needed.
+    """
+    import av
+
+    if os.path.getsize(path) == 0:
+        raise BrokenVideoError(path, f'the file is empty (0 bytes); expected {NEEDS}')
+    try:
+        container = av.open(path)
+    except (av.error.FFmpegError, OSError, ValueError) as error:
+        raise BrokenVideoError(
+            path, f'not a video PyAV can open ({error.__class__.__name__}); expected {NEEDS}'
+        ) from error
+    try:
+        image = _still_image_format(container)
+        if image is not None:
+            raise BrokenVideoError(path, f'an image ({image}), not a video; expected {NEEDS}')
+        if not container.streams.video:
+            kinds = sorted({stream.type for stream in container.streams}) or ['no']
+            raise BrokenVideoError(
+                path, f'no video stream ({" and ".join(kinds)} streams only); expected {NEEDS}'
+            )
+    finally:
+        container.close()
+
+
 def _frame_number_regex(filename_tmpl: str) -> 're.Pattern[str]':
     parts = list(string.Formatter().parse(filename_tmpl))
     if sum(field is not None for _, field, _, _ in parts) != 1:
@@ -113,7 +157,12 @@ def count_frames(directory: str, filename_tmpl: str, start_index: int) -> int:
             numbers.add(int(match.group(1)))
     first = filename_tmpl.format(start_index)
     if not numbers:
-        raise BrokenVideoError(directory, f'no frame files named like {first} (filename_tmpl)')
+        others = sorted(os.listdir(directory))
+        found = f'it holds {len(others)} other files, e.g. {others[0]}' if others else 'it is empty'
+        raise BrokenVideoError(
+            directory, f'no frame files named like {first} (the config\'s filename_tmpl): '
+            f'{found}; expected frames {first}, {filename_tmpl.format(start_index + 1)}, ...'
+        )  # fmt: skip
     total = len(numbers)
     if min(numbers) != start_index or max(numbers) != start_index + total - 1:
         raise BrokenVideoError(
@@ -156,6 +205,7 @@ class FrameStream:
         self.start_index = start_index
         file_fps = None
         if self.source.kind == VIDEO:
+            check_video_file(self.source.value)
             reader = PyAVReader(self.source.value, self.name)
             self.num_frames = reader.total_frames
             rate = reader.container.streams.video[0].average_rate

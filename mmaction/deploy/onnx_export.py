@@ -20,7 +20,7 @@ import os
 import os.path as osp
 import time
 from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
@@ -41,14 +41,20 @@ __all__ = [
     'build_predictor',
     'check_export_shape',
     'check_opset',
+    'export_metadata',
     'export_onnx',
+    'example_input',
     'export_recognizer',
     'predict_or_explain',
+    'predictor_of',
+    'read_export_metadata',
 ]
 
 #: Oldest opset the ``torch.export``-based exporter writes (its operator library's).
 MIN_OPSET = 18
 INPUT_NAME = 'input'
+#: Prefix of the keys this toolkit writes into an export's ``metadata_props``.
+METADATA_PREFIX = 'tpn_action.'
 OUTPUT_NAME = 'output'
 
 
@@ -186,12 +192,25 @@ def check_opset(opset: int) -> None:
         )
 
 
+def _dynamic_shapes(dynamic_batch: bool, view_frames: Optional[int]) -> Optional[tuple]:
+    axes = {}
+    if dynamic_batch:
+        axes[0] = torch.export.Dim('batch')
+    if view_frames:
+        # 2D models stack the views' frames on axis 1: V*T, a whole number of views.
+        views = torch.export.Dim('views')
+        axes[1] = views if view_frames == 1 else view_frames * views
+    return (axes,) if axes else None
+
+
 def export_onnx(
     predictor: nn.Module,
     imgs: torch.Tensor,
     output_file: str,
     opset: int = MIN_OPSET,
     dynamic_batch: bool = False,
+    view_frames: Optional[int] = None,
+    metadata: Optional[Dict[str, str]] = None,
 ) -> None:
     """Write ``predictor`` traced on ``imgs`` to ``output_file`` as one ONNX file.
 
@@ -202,25 +221,55 @@ def export_onnx(
             it (in a separate ``.data`` file only past ONNX's 2 GB limit).
         opset: ONNX opset version, at least :data:`MIN_OPSET`.
         dynamic_batch: Make axis 0 of the input and the output dynamic.
+        view_frames: Make axis 1 (the views) dynamic, in steps of this many
+            entries: 1 for 3D models (a view is one clip), the frames of a
+            view for 2D models (axis 1 is ``V*T``). None keeps it fixed.
+        metadata: Strings to store in the file's ``metadata_props`` (the
+            export settings, read back by :func:`read_export_metadata`).
     """
     check_opset(opset)
     for name in ('onnx', 'onnxscript'):
         import_deploy_package(name, 'ONNX export')
-    dynamic_shapes = ({0: torch.export.Dim('batch')},) if dynamic_batch else None
     out_dir = osp.dirname(osp.abspath(output_file))
     os.makedirs(out_dir, exist_ok=True)
-    torch.onnx.export(
+    program = torch.onnx.export(
         predictor,
         (imgs,),
-        output_file,
         input_names=[INPUT_NAME],
         output_names=[OUTPUT_NAME],
         opset_version=opset,
         dynamo=True,
-        dynamic_shapes=dynamic_shapes,
-        external_data=False,
+        dynamic_shapes=_dynamic_shapes(dynamic_batch, view_frames),
         verbose=False,
     )
+    program.model.metadata_props.update(export_metadata(predictor, metadata))
+    program.save(output_file, external_data=False)
+
+
+def export_metadata(predictor: nn.Module, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """What an export stores about itself: the toolkit version and ``average_clips``."""
+    from mmaction import __version__
+
+    test_cfg = getattr(predictor, 'recognizer', predictor).test_cfg or {}
+    props = {
+        METADATA_PREFIX + 'version': __version__,
+        METADATA_PREFIX + 'average_clips': str(test_cfg.get('average_clips')),
+    }
+    props.update({METADATA_PREFIX + key: str(value) for key, value in (extra or {}).items()})
+    return props
+
+
+def read_export_metadata(onnx_model: Any) -> Dict[str, str]:
+    """The toolkit's ``metadata_props`` of a loaded ``onnx.ModelProto`` or session, prefix dropped."""
+    if hasattr(onnx_model, 'get_modelmeta'):  # an onnxruntime.InferenceSession
+        props = onnx_model.get_modelmeta().custom_metadata_map
+    else:
+        props = {entry.key: entry.value for entry in onnx_model.metadata_props}
+    return {
+        key[len(METADATA_PREFIX) :]: value
+        for key, value in props.items()
+        if key.startswith(METADATA_PREFIX)
+    }
 
 
 def _required_packages(verify: bool) -> List[str]:
@@ -251,11 +300,20 @@ def build_predictor(
     """
     with explain_registry_errors(cfg, config_path):
         model = build_model(model_cfg_for_testing(cfg), checkpoint, strict=True)
+    shape = check_export_shape(model, shape or _default_shape(cfg))
+    return predictor_of(model), example_input(shape)
+
+
+def predictor_of(model: nn.Module) -> RecognizerPredictor:
+    """The recognizer as the module to export, in eval mode, its views taken in one pass."""
     # Chunking the views is a Python loop over the batch; the graph takes them all at once.
     model.max_testing_views = None
-    shape = check_export_shape(model, shape or _default_shape(cfg))
-    imgs = torch.randn(shape, generator=torch.Generator().manual_seed(0))
-    return RecognizerPredictor(model).eval(), imgs
+    return RecognizerPredictor(model).eval()
+
+
+def example_input(shape: Sequence[int]) -> torch.Tensor:
+    """Random numbers (seed 0) of ``shape``: the input an export is traced and checked on."""
+    return torch.randn(tuple(shape), generator=torch.Generator().manual_seed(0))
 
 
 def export_recognizer(

@@ -6,6 +6,7 @@ missing one.
 """
 
 import importlib
+import os
 from typing import Any, Optional
 
 import numpy as np
@@ -17,6 +18,7 @@ __all__ = [
     'DEPLOY_INSTALL',
     'OnnxMismatchError',
     'VERIFY_ATOL',
+    'available_cores',
     'compare_predictions',
     'create_ort_session',
     'import_deploy_package',
@@ -51,6 +53,13 @@ def import_deploy_package(name: str, feature: str) -> Any:
         return importlib.import_module(name)
     except ImportError:
         raise missing_package(name, feature, DEPLOY_INSTALL) from None
+
+
+def available_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask, where the OS has one)."""
+    if hasattr(os, 'sched_getaffinity'):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def create_ort_session(onnx_file: str, threads: Optional[int] = None) -> Any:

@@ -4,7 +4,7 @@ import argparse
 import os
 import sys
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator, List, Tuple
 
 from mmaction.utils.errors import UserError
 
@@ -54,11 +54,59 @@ def cli_guard() -> Iterator[None]:
         >>> with cli_guard():
         ...     train_model(cfg, config_path)
 
+    Ctrl-C outside training (which stops at a step boundary and saves) ends
+    the run with one line and exit status 130, also when a library turned
+    the ``KeyboardInterrupt`` into another exception on its way up.
+
     Yields:
         None
     """
+    interrupted, restore = _watch_ctrl_c()
     try:
         yield
+    except BaseException as err:
+        if interrupted() and not isinstance(err, (SystemExit, TrainingInterrupted)):
+            if show_tracebacks():
+                raise
+            # 128 + SIGINT, as a shell reports a process ended by Ctrl-C.
+            print('Interrupted (Ctrl-C): stopped before the end; no results were written.',
+                  file=sys.stderr, flush=True)  # fmt: skip
+            sys.exit(130)
+        _exit_for(err)
+    finally:
+        restore()
+        _close_process_group()
+
+
+def _watch_ctrl_c() -> Tuple[Callable[[], bool], Callable[[], None]]:
+    """Note SIGINTs, then raise ``KeyboardInterrupt`` as Python does.
+
+    Returns:
+        ``(interrupted, restore)``: whether a SIGINT came, and a function
+        that puts the previous handler back.
+    """
+    import signal
+    import threading
+
+    seen: List[int] = []
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or (
+        previous is not signal.default_int_handler
+    ):
+        return (lambda: False), (lambda: None)
+
+    def handler(signum, frame):
+        seen.append(signum)
+        signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, handler)
+    return (lambda: bool(seen)), (lambda: signal.signal(signal.SIGINT, previous))
+
+
+def _exit_for(err: BaseException) -> None:
+    """Exit in one line for user errors, with 128 + signal for stopped training; else re-raise."""
+    try:
+        raise err
     except USER_ERRORS as err:
         if show_tracebacks():
             raise
@@ -67,20 +115,11 @@ def cli_guard() -> Iterator[None]:
         if stop.message:
             print(stop.message, file=sys.stderr, flush=True)
         sys.exit(stop.exit_status)
-    except KeyboardInterrupt:
-        if show_tracebacks():
-            raise
-        # 128 + SIGINT, as a shell reports a process ended by Ctrl-C.
-        print('Interrupted (Ctrl-C): stopped before the end; no results were written.',
-              file=sys.stderr, flush=True)  # fmt: skip
-        sys.exit(130)
     except RuntimeError as err:
         message = worker_failure_message(err)
         if message is None or show_tracebacks():
             raise
         sys.exit(f'error: {message}')
-    finally:
-        _close_process_group()
 
 
 def _close_process_group() -> None:

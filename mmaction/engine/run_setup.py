@@ -8,6 +8,7 @@ from mmaction.utils import patch_mmengine_checkpoint_loading
 
 from .config.checks import naming_config
 from .config.convert import runner_config
+from .config.loader import config_dialect
 from .options import RunOptions
 from .runtime.console import setup_console, show, show_run_header
 
@@ -46,6 +47,6 @@ def announce_run(
     kind: str, config_path: Optional[str], runner, datasets: Dict, notes: Sequence[str]
 ) -> None:
     """The run's header on the console, then the notes of the config conversion."""
-    show_run_header(kind, config_path, runner, datasets)
+    show_run_header(kind, config_path, runner, datasets, config_dialect(runner.cfg))
     for note in notes:
         show(note, runner.logger)

@@ -84,7 +84,9 @@ def load_mmaction2_dump(path: str) -> List[dict]:
     Returns:
         list[dict]: One dict per video, in data-set order, as MMAction2 wrote
         it: ``pred_score`` (``(num_classes,)`` float tensor), ``pred_label``
-        and ``gt_label`` (``(1,)`` long tensors) and meta information.
+        and ``gt_label`` (``(1,)`` long tensors) and meta information. The
+        toolkit's own dumps hold None for a video it could not read
+        (``skip_broken=True``).
 
     Raises:
         ResultFileError: The file pickles anything but the globals of
@@ -104,7 +106,8 @@ def load_mmaction2_dump(path: str) -> List[dict]:
             f'{str(error)[:200]})'
         ) from None
     if not isinstance(records, list) or not all(
-        isinstance(record, dict) and 'pred_score' in record for record in records
+        record is None or (isinstance(record, dict) and 'pred_score' in record)
+        for record in records
     ):
         raise ResultFileError(
             f'{path}: expected a list of dicts with "pred_score" (MMAction2 1.x tools/test.py '

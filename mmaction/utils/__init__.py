@@ -24,6 +24,7 @@ _CHECKPOINT_NAMES = (
     'get_state_dict',
     'load_checkpoint',
     'load_checkpoint_file',
+    'local_checkpoint_path',
     'patch_mmengine_checkpoint_loading',
     'resolve_torchvision_url',
 )

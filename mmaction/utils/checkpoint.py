@@ -40,6 +40,7 @@ __all__ = [
     'get_state_dict',
     'load_checkpoint',
     'load_checkpoint_file',
+    'local_checkpoint_path',
     'patch_mmengine_checkpoint_loading',
     'resolve_torchvision_url',
 ]
@@ -263,6 +264,15 @@ def _local_path_for(filename: str) -> str:
                 return legacy_path
             return _download(url)
     return filename
+
+
+def local_checkpoint_path(filename: Union[str, os.PathLike]) -> str:
+    """The local file of a checkpoint: a URL (or ``torchvision://``) is downloaded first.
+
+    The download goes to the torch hub cache once, as for loading it; a
+    local path is returned as it is (it need not exist).
+    """
+    return _local_path_for(os.fspath(filename))
 
 
 def load_checkpoint_file(filename: Union[str, os.PathLike], map_location: Any = 'cpu') -> dict:

@@ -118,3 +118,21 @@ class VideoWriter:
             self.close()
         else:
             self.abort()
+
+
+def open_video_writer(path: str, width: int, height: int, fps: float) -> VideoWriter:
+    """A :class:`VideoWriter` whose codec follows the suffix of ``path``.
+
+    ``.gif``: the GIF encoder (``rgb8`` palette); anything else (``.mp4``):
+    H.264 where PyAV has libx264, else MPEG-4 Part 2, in ``yuv420p`` (even
+    sides needed).
+    """
+    import av
+
+    if osp.splitext(path)[1].lower() == '.gif':
+        codec, pix_fmt = 'gif', 'rgb8'
+    else:
+        codec = 'libx264' if 'libx264' in av.codecs_available else 'mpeg4'
+        pix_fmt = 'yuv420p'
+    rate = Fraction(fps).limit_denominator(1001)
+    return VideoWriter(path, width, height, rate, codec=codec, pix_fmt=pix_fmt)

@@ -15,13 +15,16 @@ from mmaction.analysis.result_analysis import (
     result_confusion_matrix,
     write_confusion_csv,
 )
+from mmaction.engine.config.cfg_options import RawCfgOptions
+from mmaction.engine.config.loader import merge_cfg_options
 from mmaction.utils import ConfigError, ResultFileError
 
 
 def _config(run, **overrides):
     cfg = Config.fromfile(run.config)
-    options = dict(option.split('=', 1) for option in run.cfg_options if option.startswith('data.'))
-    cfg.merge_from_dict(dict(options, **overrides))
+    # The same parsing the tools apply to --cfg-options (values are literals, not strings).
+    merge_cfg_options(cfg, RawCfgOptions(o.split('=', 1) for o in run.cfg_options if o.startswith('data.')))
+    cfg.merge_from_dict(overrides)
     return cfg
 
 

@@ -126,3 +126,40 @@ def test_long_video_demo_json_only(long_demo, tiny_trained_run, long_video, tmp_
         windows = json.load(f)['windows']
     assert [(w['start_frame'], w['end_frame']) for w in windows] == [(0, 15), (32, 47)]
     assert all(entry['score'] >= 0.2 for w in windows for entry in w['top_k'])
+
+
+@pytest.mark.slow
+def test_demo_with_the_onnxruntime_backend(demo, tiny_trained_run, capsys):
+    """--backend onnxruntime, no --device: the CPU, and the scores of the PyTorch model."""
+    video = val_videos(tiny_trained_run.data_root)[4]
+    labels = label_map(tiny_trained_run)
+    demo.main([tiny_trained_run.config, tiny_trained_run.checkpoint, video, labels,
+               '--backend', 'onnxruntime'])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert 'CUDA is not available' not in printed
+    lines = printed.splitlines()
+    top = lines.index('The top-5 labels with corresponding scores are:')
+    model = init_recognizer(tiny_trained_run.config, tiny_trained_run.checkpoint, 'cpu')
+    expected = inference_recognizer(model, video, label_map=labels).top_k
+    got = [line.rsplit(': ', 1) for line in lines[top + 1 : top + 6]]
+    assert [name for name, _ in got] == [t.name for t in expected]
+    # printed to 4 digits: half a unit of the last digit, and the backend's 1e-4
+    assert all(abs(float(score) - t.score) <= 1.5e-4 for (_, score), t in zip(got, expected))
+
+
+@pytest.mark.slow
+def test_long_video_demo_with_the_onnxruntime_backend(long_demo, tiny_trained_run, long_video,
+                                                      tmp_path):  # fmt: skip
+    timelines = {}
+    for backend in ('pytorch', 'onnxruntime'):
+        out = tmp_path / f'{backend}.json'
+        long_demo.main([tiny_trained_run.config, tiny_trained_run.checkpoint, long_video,
+                        label_map(tiny_trained_run), str(out), '--device', 'cpu',
+                        '--backend', backend])  # fmt: skip
+        with open(out) as f:
+            timelines[backend] = json.load(f)['windows']
+    assert len(timelines['pytorch']) == len(timelines['onnxruntime']) > 1
+    for mine, theirs in zip(timelines['onnxruntime'], timelines['pytorch']):
+        assert [e['index'] for e in mine['top_k']] == [e['index'] for e in theirs['top_k']]
+        for a, b in zip(mine['top_k'], theirs['top_k']):
+            assert abs(a['score'] - b['score']) <= 1e-4

@@ -28,30 +28,40 @@ from tpn_run_helpers import (
 from mmaction.engine import is_complete_checkpoint
 
 
+def _quickstart_checkout(tmp_path) -> str:
+    """A folder that looks like a checkout (tools/ and configs/ linked) for the quickstart."""
+    checkout = tmp_path / 'checkout'
+    checkout.mkdir()
+    for name in ('tools', 'configs'):
+        os.symlink(osp.join(ROOT, name), checkout / name)
+    return str(checkout)
+
+
 @pytest.mark.slow
-def test_quickstart_script(quickstart_run):
+def test_quickstart_script(tmp_path):
     """``bash tools/quickstart.sh``, as the README has it: learns well above chance, in few lines.
 
-    The session's one run (the ``quickstart_run`` fixture, in a linked copy
-    of the checkout under a temp dir).
+    The script runs in a linked copy of the checkout, so its data and work
+    dir land under tmp_path.
     """
-    output = quickstart_run.output
+    checkout = _quickstart_checkout(tmp_path)
+    proc = subprocess.run(
+        ['bash', osp.join(checkout, 'tools', 'quickstart.sh')],
+        cwd=checkout, env=env(), capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-6000:]
     lines = output.splitlines()
     assert len(lines) <= 150, output
     assert not [ln for ln in lines if 'deprecat' in ln.lower() or 'registry' in ln.lower()], output
     assert not [ln for ln in lines if 'Traceback' in ln], output
-    metrics = quickstart_run.metrics
+    metrics = {k: float(v) for k, v in re.findall(r'^(\w+): ([0-9.]+)$', proc.stdout, re.M)}
     assert metrics['top1_acc'] > 0.4, output  # 8 classes: chance is 0.125
     assert metrics['top5_acc'] >= metrics['top1_acc']
-    work_dir = quickstart_run.work_dir
+    work_dir = osp.join(checkout, 'work_dirs', 'tpn_slowonly_r18_synthetic_rgb')
     assert any(f.startswith('best_top1_acc_epoch_') for f in os.listdir(work_dir))
     scores = json.loads(open(osp.join(work_dir, 'result.json')).read())
-    val_list = osp.join(
-        quickstart_run.checkout, 'data', 'synthetic', 'synthetic_val_list_videos.txt'
-    )
-    with open(val_list) as file:
-        videos = sum(1 for line in file if line.strip())
-    assert len(scores) == videos and all(len(s) == 8 for s in scores)
+    assert len(scores) == 64 and all(len(s) == 8 for s in scores)
 
 
 @pytest.mark.slow

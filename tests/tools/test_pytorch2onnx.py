@@ -63,6 +63,14 @@ def test_bad_input_gives_one_line(tiny_trained_run, tmp_path):
         check=False,
     )  # fmt: skip
     line = _error_line(proc)
+    assert line.endswith('the TPN auxiliary head scores the same classes, so set both to 5')
+    assert not onnx_file.exists()
+
+    proc = _export(
+        ckpt, '--output-file', str(onnx_file), '--cfg-options', 'model.cls_head.num_classes=5',
+        'model.neck.aux_head_cfg.out_channels=5', check=False,
+    )  # fmt: skip
+    line = _error_line(proc)
     assert 'does not fit Recognizer3D' in line
     assert 'cls_head.fc_cls.weight (checkpoint [8, 2048], model [5, 2048])' in line
     assert not onnx_file.exists()

@@ -12,6 +12,10 @@ import torch
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'recognition', 'tpn', 'tpn_slowonly_r18_synthetic_rgb.py')
+#: MMAction2 1.2.0's TSM TPN config (a 1.x config with a schedule, evaluators and hooks).
+CONFIG_1X_TSM = osp.join(
+    ROOT, 'configs/1.x/recognition/tpn/tpn-tsm_imagenet-pretrained-r50_8xb8-1x1x8-150e_sthv1-rgb.py'
+)
 TRAIN = osp.join(ROOT, 'tools', 'train.py')
 TEST = osp.join(ROOT, 'tools', 'test.py')
 

@@ -14,6 +14,7 @@ training run the best validation's to ``<work_dir>/class_report_val`` through
 
 import copy
 import os.path as osp
+import re
 from typing import Any, List, Optional, Sequence
 
 from .checks import ConfigError, check_section_keys, suggest
@@ -33,6 +34,28 @@ METRIC_KEYS = {
     'DumpResults': ('type', 'out_file_path', 'collect_device', 'collect_dir'),
     'BrokenVideoReport': ('type', 'out_file'),
 }
+
+
+def _name_patterns(dialect: str) -> List[str]:
+    """The result names of ``AccMetric`` in a dialect, as regexes (``{k}``: the top-k value)."""
+    from mmaction.evaluation.metrics.acc_metric import RESULT_NAMES
+
+    prefix, names = RESULT_NAMES[dialect]
+    return [(f'{prefix}/' if prefix else '') + names[m] for m in sorted(names)]
+
+
+def result_key(name: str, to: str) -> str:
+    """An ``AccMetric`` result name (a ``save_best`` key) in the names of dialect ``to``.
+
+    ``top1_acc`` (0.x) is ``acc/top1`` (1.x), ``mean_class_accuracy`` is
+    ``acc/mean1``; ``'auto'`` and names of no ``AccMetric`` result stay.
+    """
+    source = '0.x' if to == '1.x' else '1.x'
+    for old, new in zip(_name_patterns(source), _name_patterns(to)):
+        match = re.fullmatch(re.escape(old).replace(r'\{k\}', r'(\d+)'), name)
+        if match:
+            return new.replace('{k}', match.group(1)) if match.groups() else new
+    return name
 
 
 def broken_video_report(work_dir: str, split: str) -> dict:

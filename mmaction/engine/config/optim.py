@@ -26,7 +26,7 @@ _HOOK_TYPES = {
     'GradientCumulativeFp16OptimizerHook',
 }
 #: Keys of a 1.x ``optim_wrapper`` the toolkit reads.
-_WRAPPER_KEYS = {
+WRAPPER_KEYS = {
     'type', 'optimizer', 'clip_grad', 'accumulative_counts', 'paramwise_cfg', 'constructor',
     'loss_scale', 'dtype',
 }  # fmt: skip
@@ -183,7 +183,7 @@ def runner_optim_wrapper(optim_wrapper: Any, precision: Optional[Precision] = No
             f'optim_wrapper must be a dict with an `optimizer`, got {optim_wrapper!r}'
         )
     wrapper = copy.deepcopy(dict(optim_wrapper))
-    check_section_keys('optim_wrapper', wrapper, _WRAPPER_KEYS)
+    check_section_keys('optim_wrapper', wrapper, WRAPPER_KEYS)
     kind = wrapper.pop('type', 'OptimWrapper')
     if kind not in _WRAPPER_TYPES:
         raise ConfigError(

@@ -24,11 +24,13 @@ _EVALUATION_KEYS = {
     'interval', 'metrics', 'metric_options', 'save_best', 'rule', 'start', 'by_epoch',
     'gpu_collect', 'tmpdir', 'broadcast_bn_buffers', 'topk',
 }  # fmt: skip
-_CHECKPOINT_KEYS = {
+#: Keys of a 0.x ``checkpoint_config``.
+CHECKPOINT_KEYS = {
     'interval', 'max_keep_ckpts', 'by_epoch', 'save_optimizer', 'out_dir', 'create_symlink',
     'save_last', 'meta', 'filename_tmpl',
 }  # fmt: skip
-_LOGGER_TYPES = {
+#: 0.x logger hook -> the 1.x log back-end that writes the same.
+LOGGER_BACKENDS = {
     'TextLoggerHook': 'LocalVisBackend',
     'TensorboardLoggerHook': 'TensorboardVisBackend',
     'WandbLoggerHook': 'WandbVisBackend',
@@ -106,7 +108,7 @@ def convert_checkpoint_config(
 ) -> dict:
     """The 1.x ``CheckpointHook`` config of a 0.x ``checkpoint_config``."""
     checkpoint_config = dict(checkpoint_config or {})
-    check_section_keys('checkpoint_config', checkpoint_config, _CHECKPOINT_KEYS)
+    check_section_keys('checkpoint_config', checkpoint_config, CHECKPOINT_KEYS)
     hook = dict(
         type='CheckpointHook',
         interval=int(checkpoint_config.get('interval', 1)),
@@ -140,17 +142,17 @@ def convert_log_config(log_config: Optional[dict]) -> Tuple[dict, dict, dict]:
                 f'got {hook!r}'
             )
         hook_type = hook.get('type')
-        if hook_type not in _LOGGER_TYPES:
+        if hook_type not in LOGGER_BACKENDS:
             raise ConfigError(
                 f'log_config.hooks: unknown logger type {hook_type!r}.'
-                f'{suggest(str(hook_type), list(_LOGGER_TYPES))} Known: {", ".join(_LOGGER_TYPES)}'
+                f'{suggest(str(hook_type), list(LOGGER_BACKENDS))} Known: {", ".join(LOGGER_BACKENDS)}'
             )
         package = _LOGGER_PACKAGES.get(hook_type)
         if package and importlib.util.find_spec(package) is None:
             raise missing_package(
                 package, f'log_config.hooks: {hook_type}', f'pip install {package}'
             )
-        backend = dict(type=_LOGGER_TYPES[hook_type])
+        backend = dict(type=LOGGER_BACKENDS[hook_type])
         if backend not in backends:
             backends.append(backend)
     if dict(type='LocalVisBackend') not in backends:

@@ -4,12 +4,16 @@ mmcv multiplies the regular learning rate by a warm-up factor; mmengine
 chains schedulers multiplicatively, so a warm-up becomes a linear or constant
 scheduler over the warm-up window (see ``warmup_schedulers``) next to the main
 scheduler. A policy that updates every iteration (``by_epoch=False``) is still expressed in
-epochs where it spans the whole training, with ``convert_to_iter_based``.
+epochs where it spans the whole training, with ``convert_to_iter_based``. ``poly``, and
+``CosineAnnealing`` with a non-zero minimum next to a warm-up, become the schedulers of
+``mmcv_schedulers``: mmengine's own count ``poly`` one step short and do not multiply
+with a warm-up (an affine step), so they would give other rates than mmcv.
 """
 
 from typing import List, Optional
 
-from ..runtime import warmup_schedulers  # noqa: F401  (registers the warm-up schedulers)
+# Imported to register the schedulers named here.
+from ..runtime import mmcv_schedulers, warmup_schedulers  # noqa: F401
 from .checks import ConfigError, check_section_keys
 
 #: The top-level 0.x config keys this module handles.
@@ -48,6 +52,7 @@ def _warmup_scheduler(lr_config: dict) -> Optional[dict]:
 
 
 def _main_scheduler(lr_config: dict, max_epochs: int) -> Optional[dict]:
+    """The scheduler of the policy; a warm-up multiplies its rate (as mmcv's hook does)."""
     policy = lr_config.get('policy')
     by_epoch = bool(lr_config.get('by_epoch', True))
     # Policies that span the whole run are written in epochs either way.
@@ -72,10 +77,13 @@ def _main_scheduler(lr_config: dict, max_epochs: int) -> Optional[dict]:
                 f'min_lr and min_lr_ratio, got min_lr={min_lr!r}, min_lr_ratio={min_lr_ratio!r}'
             )
         target = dict(eta_min=min_lr) if min_lr is not None else dict(eta_min_ratio=min_lr_ratio)
-        return dict(type='CosineAnnealingLR', T_max=max_epochs, **target, **whole_run)
+        # mmengine's own steps affinely: with a non-zero minimum, a warm-up would not scale it.
+        exact = lr_config.get('warmup') is None or not (min_lr or min_lr_ratio)
+        kind = 'CosineAnnealingLR' if exact else 'MmcvCosineAnnealingLR'
+        return dict(type=kind, T_max=max_epochs, **target, **whole_run)
     if policy == 'poly':
         return dict(
-            type='PolyLR',
+            type='MmcvPolyLR',
             power=float(lr_config.get('power', 1.0)),
             eta_min=float(lr_config.get('min_lr', 0.0)),
             **whole_run,

@@ -126,15 +126,20 @@ def capture_warnings() -> None:
 
 
 def show_run_header(
-    action: str, config_path: Optional[str], runner, datasets: Dict[str, object]
+    action: str,
+    config_path: Optional[str],
+    runner,
+    datasets: Dict[str, object],
+    dialect: Optional[str] = None,
 ) -> None:
-    """Say what is being run: config, work dir, device, data set sizes, model size.
+    """Say what is being run: config (and its dialect), work dir, device, data sizes, model size.
 
     Args:
         action: ``'Training'`` or ``'Testing'``.
         config_path: The config file.
         runner: The runner (its model is built and on its device).
         datasets: The built datasets by split name.
+        dialect: The config's MMAction2 dialect, ``'0.x'`` or ``'1.x'``.
     """
     model = getattr(runner.model, 'module', runner.model)
     first = next(model.parameters(), None)
@@ -144,6 +149,7 @@ def show_run_header(
     sizes = ', '.join(f'{split} {len(dataset)} videos' for split, dataset in datasets.items())
     lines = [
         f'{action} {config_path or "(config object)"}',
+        *([f'  config dialect: MMAction2 {dialect}'] if dialect else []),
         f'  work dir: {runner.work_dir}   log: {runner.logger.log_file}',
         f'  device:   {device}{processes}',
         f'  data:     {sizes}',

@@ -61,6 +61,30 @@ def format_labels(label: torch.Tensor) -> torch.Tensor:
     return label
 
 
+def per_video_results(scores: torch.Tensor, labels: Optional[torch.Tensor]) -> List[dict]:
+    """Split a batch's predictions into the per-video dicts of ``val_step``/``test_step``.
+
+    Shared with the recognizers of other backends (``mmaction.deploy``), so
+    that the test loop and the metrics see the same results from each.
+
+    Args:
+        scores: ``(N, ...)`` predictions of the batch.
+        labels: The batch's labels, or None.
+
+    Returns:
+        One dict per video: ``pred_score`` (float32, on the CPU) and, with
+        labels, ``gt_label``.
+    """
+    scores = scores.detach().float().cpu()
+    results = []
+    for i in range(scores.shape[0]):
+        result = {'pred_score': scores[i]}
+        if labels is not None:
+            result['gt_label'] = labels[i].detach().cpu()
+        results.append(result)
+    return results
+
+
 class BaseRecognizer(BaseModel):
     """Base class of the recognizers (backbone, optional neck, classification head).
 
@@ -294,15 +318,7 @@ class BaseRecognizer(BaseModel):
             has labels, ``gt_label`` (that video's label tensor, on CPU).
         """
         data = self.data_preprocessor(data, False)
-        scores = self(imgs=data['imgs'], mode='predict').detach().float().cpu()
-        labels = data.get('label')
-        results = []
-        for i in range(scores.shape[0]):
-            result = {'pred_score': scores[i]}
-            if labels is not None:
-                result['gt_label'] = labels[i].detach().cpu()
-            results.append(result)
-        return results
+        return per_video_results(self(imgs=data['imgs'], mode='predict'), data.get('label'))
 
     def test_step(self, data: dict) -> List[dict]:
         """Same as :meth:`val_step`."""
