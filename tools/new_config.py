@@ -56,7 +56,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     start = f'from {args.pretrained}' if args.pretrained else 'from scratch (no --pretrained)'
     print(
         f'wrote {done["out"]} ({done["dialect"]}): {done["classes"]} classes, '
-        f'{done["train"]} training and {done["val"]} validation videos, {done["epochs"]} epochs '
+        f'{done["train"]} training and {done["val"]} validation videos, {done["epochs"]} epoch{"s" if done["epochs"] > 1 else ""} '
         f'at lr {done["lr"]:g}, {start}'
     )
     print(f'next: python tools/train.py {done["out"]} --validate')

@@ -133,9 +133,16 @@ def _class_weights(meta: dict) -> List[float]:
 
 
 def _render(lines: List[Line]) -> str:
-    """The config text: each line with its comment (a commented-out option starts with '# ')."""
-    out = []
+    """The config text: each line with its comment (a commented-out option starts with '# ').
+
+    A line that closes a ``dict(`` or ``[`` says which one it ends.
+    """
+    out, opened = [], []
     for indent, code, comment in lines:
+        if code.endswith(('(', '[')) and not code.startswith('#'):
+            opened.append(code.split('=')[0].strip())
+        elif code in ('),', ')', ']') and opened:
+            comment = comment or f'end of {opened.pop()}'
         text = '    ' * indent + code
         out.append(f'{text}  # {comment}' if comment else text)
     return '\n'.join(out) + '\n'
@@ -326,7 +333,10 @@ def _base_reference(options: FineTuneOptions, cfg, dialect: str, base_dialect: s
     """What ``_base_`` names: the base (relative to the new config), or its 1.x translation."""
     out_dir = osp.dirname(osp.abspath(options.out))
     if dialect == base_dialect:
-        return osp.relpath(osp.abspath(options.base), out_dir)
+        base = osp.abspath(options.base)
+        inside = not osp.relpath(base, os.getcwd()).startswith('..')
+        # Relative within the checkout (so the pair moves with it), else absolute.
+        return osp.relpath(base, out_dir) if inside and _path(out_dir) != out_dir else base
     if base_dialect == '1.x':
         raise ConfigError(
             f'--dialect 0.x: the base config {options.base} is MMAction2 1.x, which cannot be '
