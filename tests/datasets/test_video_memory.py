@@ -12,9 +12,11 @@ from tpn_run_helpers import ROOT, env
 PEAK_LIMIT_MB = 1536
 
 # One worker's work: import the toolkit, open the video, sample a clip of 8
-# frames (every 4th), decode it; then report the peak resident memory.
+# frames (every 4th), decode it; then report the peak resident memory. VmHWM,
+# not ru_maxrss: that one keeps the parent's peak across the exec (pytest's,
+# which held the frames written).
 DECODE_ONE_CLIP = """
-import json, resource, sys
+import json, sys
 import mmaction.engine  # what a worker of a training run has imported
 from mmaction.datasets import VideoDataset
 steps = {
@@ -26,7 +28,8 @@ pipeline = [steps[0], dict(type='SampleFrames', clip_len=8, frame_interval=4, nu
                            test_mode=True), steps[1]]
 sample = VideoDataset(sys.argv[1], pipeline, test_mode=True)[0]
 print(json.dumps(dict(shape=list(sample['imgs'][0].shape), frames=len(sample['imgs']),
-                      peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
+                      peak_mb=[int(line.split()[1]) / 1024 for line in open('/proc/self/status')
+                               if line.startswith('VmHWM:')][0])))
 """
 
 
