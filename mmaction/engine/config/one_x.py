@@ -265,8 +265,9 @@ def train_kwargs(
         param_scheduler=keys.get('param_scheduler'),
         auto_scale_lr=scale or None,
         default_hooks=runner_default_hooks(keys.get('default_hooks'), validate),
-        custom_hooks=runner_custom_hooks(keys.get('custom_hooks'), testing=False)
-        + ([class_report_hook(work_dir)] if validate else []),
+        custom_hooks=runner_custom_hooks(
+            keys.get('custom_hooks'), False, [class_report_hook(work_dir)] if validate else []
+        ),
         randomness=_randomness(keys, options, defaults, notes),
         speed=plan,
     )
