@@ -30,6 +30,7 @@ METRICS = Registry(
         'mmaction.engine.runtime.video_score_dumper',
         'mmaction.engine.runtime.broken_video_report',
         'mmaction.engine.runtime.prediction_dumper',
+        'mmaction.engine.runtime.per_class_report',
     ],
 )
 HOOKS = Registry(

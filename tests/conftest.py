@@ -6,6 +6,10 @@ real ResNet backbones, TPN neck and TPNHead.
 
 The helpers that run the tools live in ``tests/tools/tpn_run_helpers.py``;
 this file puts that folder on ``sys.path`` so every test can import them.
+
+Small videos as phones and cameras write them (containers, an audio track,
+a rotation flag, variable frame rate) come from :func:`write_video`
+(``tests/tools/video_files.py``).
 """
 
 import glob
@@ -31,6 +35,8 @@ from tpn_run_helpers import (  # noqa: E402
     run,
     train,
 )
+from video_files import marker_frames as _marker_frames  # noqa: E402
+from video_files import write_video as _write_video  # noqa: E402
 
 #: Classes of the tiny TPN models.
 NUM_CLASSES = 5
@@ -404,6 +410,23 @@ def tiny_trained_run(tiny_synthetic, tmp_path_factory) -> TrainedRun:
          '--eval', 'top_k_accuracy', 'mean_class_accuracy', '--out', result_json,
          '--cfg-options', *opts])  # fmt: skip
     return TrainedRun(tiny_synthetic, CONFIG, opts, work_dir, checkpoint, result_json)
+
+
+@pytest.fixture(scope='session')
+def marker_frames() -> Callable[..., Any]:
+    """``marker_frames(num_frames=12, height=48, width=64)``: frames that tell index and orientation."""
+    return _marker_frames
+
+
+@pytest.fixture(scope='session')
+def write_video() -> Callable[..., str]:
+    """``write_video(path, frames=None, fps=10, rotation=0, audio=False, times=None)``.
+
+    Writes a small video as phones and cameras do: ``.mp4``/``.mov``/``.mkv``
+    (H.264), ``.webm`` (VP9), ``.avi`` (MPEG-4), optionally with a silent
+    audio track, a rotation flag or variable frame rate (``tests/tools/video_files.py``).
+    """
+    return _write_video
 
 
 #: Fixtures that train a model or run the tools: a test using one is slow.

@@ -17,8 +17,8 @@ import mmaction.registry as ours
 assert 'mmaction.engine' not in sys.modules
 found = {
     'HOOKS': ['AtomicCheckpointHook', 'CheckpointMetaHook', 'ConsoleProgressHook',
-              'TestProgressHook', 'CheckpointHook'],
-    'METRICS': ['AccMetric', 'DumpVideoScores', 'BrokenVideoReport'],
+              'TestProgressHook', 'CheckpointHook', 'ClassReportHook'],
+    'METRICS': ['AccMetric', 'DumpVideoScores', 'BrokenVideoReport', 'PerClassReport'],
     'MODELS': ['Recognizer3D', 'Recognizer2D', 'TPN', 'TPNHead', 'ResNet3dSlowOnly'],
     'DATASETS': ['VideoDataset', 'RawframeDataset'],
     'TRANSFORMS': ['DecordInit', 'SampleFrames', 'Normalize', 'FormatShape'],

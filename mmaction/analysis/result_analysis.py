@@ -11,8 +11,6 @@ read (``null`` entries) are left out, and every result says over how many
 videos it was computed.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -22,6 +20,7 @@ from mmaction.engine.config.checks import explain_registry_errors
 from mmaction.engine.config.convert import as_one_x, split_loader, testing_metric_cfg
 from mmaction.engine.config.model import head_num_classes
 from mmaction.engine.runtime.atomic_io import atomic_write_text
+from mmaction.evaluation.class_report import confusion_csv
 from mmaction.evaluation.functional import confusion_matrix
 from mmaction.evaluation.video_scores import VideoScores
 from mmaction.registry import DATASETS, METRICS
@@ -182,13 +181,7 @@ def result_confusion_matrix(scored: ScoredTestSet, normalize: Optional[str] = No
 
 def write_confusion_csv(path: str, matrix: np.ndarray, names: Sequence[str]) -> None:
     """Write a confusion matrix as CSV: a header of predicted classes, one row per true class."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator='\n')
-    writer.writerow(['true \\ predicted', *names])
-    integral = np.issubdtype(matrix.dtype, np.integer)
-    for name, row in zip(names, matrix):
-        writer.writerow([name, *(int(v) if integral else f'{v:.6f}' for v in row)])
-    atomic_write_text(path, buffer.getvalue())
+    atomic_write_text(path, confusion_csv(matrix, names))
 
 
 @dataclass

@@ -28,7 +28,10 @@ def add_backend_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def demo_parser(description: str) -> argparse.ArgumentParser:
-    """A parser with ``CONFIG CHECKPOINT VIDEO LABEL_MAP`` and the shared options.
+    """A parser with ``CONFIG CHECKPOINT VIDEO [LABEL_MAP]`` and the shared options.
+
+    Without ``LABEL_MAP`` the classes are named by the config's ``label_file``
+    (else by index).
 
     Options: ``--device``, ``--backend``, ``--top-k``, ``--fps``,
     ``--font-scale`` and ``--cfg-options``; each demo adds its own.
@@ -37,7 +40,11 @@ def demo_parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('video', help='video file or folder of extracted frames')
-    parser.add_argument('label', help='label map: one class name per line')
+    parser.add_argument(
+        'label',
+        nargs='?',
+        help="label map: one class name per line (default: the config's label_file, if any)",
+    )
     parser.add_argument('--top-k', type=int, default=5, help='how many classes to show')
     parser.add_argument(
         '--fps', type=float, help="output frame rate (default: the video's; 30 for frames)"

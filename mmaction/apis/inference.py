@@ -229,8 +229,11 @@ def _check_predicts_scores(model: nn.Module) -> Config:
 def class_names(model: nn.Module, label_map: LabelMap) -> Optional[List[str]]:
     """The class names of a label map file or list, checked against the model's ``num_classes``.
 
+    Without a label map, the ``label_file`` of the config's test data set
+    names the classes (the configs of ``tools/new_config.py`` have one).
+
     Returns:
-        The names, or None without a label map.
+        The names, or None without a label map (classes known by index).
 
     Raises:
         AnnotationError: Not ``num_classes`` names (or a malformed file).
@@ -238,6 +241,9 @@ def class_names(model: nn.Module, label_map: LabelMap) -> Optional[List[str]]:
     num_classes = getattr(model, 'num_classes', None)  # an OnnxRecognizer's
     if num_classes is None:
         num_classes = getattr(getattr(model, 'cls_head', None), 'num_classes', None)
+    if label_map is None:
+        cfg = getattr(model, 'cfg', None) or {}
+        label_map = ((cfg.get('data') or {}).get('test') or {}).get('label_file')
     if label_map is None:
         return None
     if isinstance(label_map, (str, os.PathLike)):

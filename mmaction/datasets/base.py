@@ -14,6 +14,7 @@ from mmaction.utils.errors import AnnotationError
 from .annotation_list import INT_KEYS, PATH_KEYS
 from .annotation_store import PackedIntLists, PackedStrings
 from .exceptions import BrokenSample, BrokenVideoError
+from .label_map import load_label_map
 from .sample_seed import SampleKey, seeded_sample
 from .transforms.compose import Compose
 
@@ -78,6 +79,12 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
         metainfo (dict, optional): Dataset meta information given by the
             config (1.x, e.g. ``dict(classes=...)``), added to
             :attr:`metainfo`. Defaults to None.
+        label_file (str, optional): The label map: one class name per line,
+            line ``i`` (from 0) naming class ``i``. Its names become
+            ``metainfo['classes']`` (so ``tools/test.py``, the per-class
+            report, the demos and the checkpoints name the classes), and
+            every label must be one of its lines. Defaults to None (classes
+            known by index only).
     """
 
     def __init__(
@@ -96,9 +103,11 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
         skip_broken: bool = False,
         max_refetch: int = 10,
         metainfo: Optional[dict] = None,
+        label_file: Optional[str] = None,
     ) -> None:
         super().__init__()
         self._metainfo = dict(metainfo or {})
+        self.label_file = label_file
         if multi_class and num_classes is None:
             raise ValueError('multi_class=True needs num_classes')
         if multi_class and sample_by_class:
@@ -125,6 +134,7 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
 
         self.pipeline = Compose(pipeline)
         self._store(self.load_annotations())
+        self.class_names = self._read_label_file(label_file)
         if sample_by_class:
             self._init_class_sampling()
 
@@ -200,6 +210,19 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
                 f'{num_classes - 1}; {count} line(s) of this file have such labels)'
             )
 
+    def _read_label_file(self, label_file: Optional[str]) -> Optional[List[str]]:
+        """The class names of ``label_file``; every label of the list must name one of them."""
+        if label_file is None:
+            return None
+        if not osp.isfile(label_file):
+            raise AnnotationError(
+                f'label_file {label_file!r} (for {self.ann_file}) does not exist: point it to the '
+                'label map, one class name per line (tools/data/folders_to_lists.py writes one)'
+            )
+        names = load_label_map(label_file)
+        self.check_labels(len(names), f'the label map {label_file} (classes)')
+        return names
+
     def _init_class_sampling(self) -> None:
         classes, inverse, counts = np.unique(self._labels, return_inverse=True, return_counts=True)
         order = np.argsort(inverse, kind='stable')
@@ -211,8 +234,11 @@ class BaseDataset(Dataset, metaclass=ABCMeta):
     # ------------------------------------------------------------------ access
     @property
     def metainfo(self) -> dict:
-        """Dataset meta information (class names are not known to 0.x lists, 1.x configs may give them)."""
-        return {'classes': None, 'num_classes': self.num_classes, **self._metainfo}
+        """Dataset meta information: the class names of ``label_file`` (else None) and ``num_classes``.
+
+        A 1.x config's ``metainfo`` adds to it (and may name the classes itself).
+        """
+        return {'classes': self.class_names, 'num_classes': self.num_classes, **self._metainfo}
 
     def __len__(self) -> int:
         return len(self._paths)

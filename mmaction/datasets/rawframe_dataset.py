@@ -45,7 +45,7 @@ class RawframeDataset(BaseDataset):
         sample_by_class (bool): See :class:`BaseDataset`. Defaults to False.
         power (float): See :class:`BaseDataset`. Defaults to 0.
         dynamic_length (bool): See :class:`BaseDataset`. Defaults to False.
-        **kwargs: ``skip_broken``, ``max_refetch`` of :class:`BaseDataset`,
+        **kwargs: ``skip_broken``, ``max_refetch``, ``label_file`` of :class:`BaseDataset`,
             and 1.x's ``data_root``, ``metainfo`` and mmengine arguments (see
             :func:`~.mmengine_dataset_args.split_mmengine_dataset_args`).
     """
@@ -70,7 +70,7 @@ class RawframeDataset(BaseDataset):
         ann_file, data_prefix, metainfo = split_mmengine_dataset_args(
             'RawframeDataset', 'img', ann_file, data_prefix, kwargs
         )
-        unknown = set(kwargs) - {'skip_broken', 'max_refetch'}
+        unknown = set(kwargs) - {'skip_broken', 'max_refetch', 'label_file'}
         if unknown:
             # 0.x accepted and silently used short-cycle (multigrid) options;
             # they are not implemented here, so refuse them loudly.

@@ -22,6 +22,11 @@ class VideoDataset(BaseDataset):
     Samples start as ``{'filename', 'label', 'start_index', 'modality'}``;
     the video decoding transforms add ``total_frames``.
 
+    Videos with a rotation flag (portrait phone videos) are decoded upright,
+    as players show them, by every decoder (``autorotate=True``). MMAction2
+    feeds the frames as stored; ``autorotate=False`` does that too (the
+    samples then carry ``autorotate=False`` for the decoders).
+
     Both MMAction2 dialects build it: 0.x's ``data_prefix='folder'`` and
     1.x's ``data_prefix=dict(video='folder')``, ``data_root``, ``delimiter``
     and the mmengine arguments (see
@@ -39,10 +44,12 @@ class VideoDataset(BaseDataset):
             lists); any other string splits at that string, each part
             stripped of white space, so paths may hold spaces. Defaults to
             ``' '``.
+        autorotate (bool): Turn the frames of a video with a rotation flag
+            as its display matrix says. Defaults to True.
         **kwargs: The other arguments of :class:`BaseDataset`
             (``test_mode, multi_class, num_classes, modality,
             sample_by_class, power, dynamic_length, skip_broken,
-            max_refetch, metainfo``) and the mmengine ones.
+            max_refetch, metainfo, label_file``) and the mmengine ones.
     """
 
     def __init__(
@@ -52,6 +59,7 @@ class VideoDataset(BaseDataset):
         data_prefix: Union[None, str, dict] = None,
         start_index: int = 0,
         delimiter: str = ' ',
+        autorotate: bool = True,
         **kwargs,
     ) -> None:
         if not isinstance(delimiter, str) or not delimiter:
@@ -59,6 +67,7 @@ class VideoDataset(BaseDataset):
                 f'VideoDataset: delimiter must be a non-empty string, got {delimiter!r}'
             )
         self.delimiter = delimiter
+        self.autorotate = bool(autorotate)
         ann_file, data_prefix, metainfo = split_mmengine_dataset_args(
             'VideoDataset', 'video', ann_file, data_prefix, kwargs
         )
@@ -76,3 +85,11 @@ class VideoDataset(BaseDataset):
         return read_annotation_list(
             self.ann_file, 'video', self.multi_class, delimiter=self.delimiter
         )
+
+    def make_results(self, idx: int) -> dict:
+        """The results dict of sample ``idx``; ``autorotate=False`` only when asked."""
+        results = super().make_results(idx)
+        if not self.autorotate:
+            # Only the exception travels: the decoders rotate unless told otherwise.
+            results['autorotate'] = False
+        return results

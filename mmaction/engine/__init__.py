@@ -22,9 +22,15 @@ from .runtime import eval_loops  # noqa: F401  (registers ActionValLoop, ActionT
 from .runtime.atomic_io import atomic_local_writes, atomic_write_bytes, atomic_write_text
 from .runtime.auto_resume import find_resumable_checkpoint, is_complete_checkpoint
 from .runtime.broken_video_report import BrokenVideoReport
-from .runtime.hooks import AtomicCheckpointHook, CheckpointMetaHook, TestProgressHook
+from .runtime.hooks import (
+    AtomicCheckpointHook,
+    CheckpointMetaHook,
+    ClassReportHook,
+    TestProgressHook,
+)
 from .runtime.loops import ResumableTrainLoop
 from .runtime.nonfinite import NonFiniteLossError
+from .runtime.per_class_report import PerClassReport
 from .runtime.preemption import StopSignals, TrainingInterrupted, ignore_stop_signals
 from .runtime.runner import ActionRunner
 from .runtime.samplers import ResumableSampler
@@ -46,9 +52,11 @@ __all__ = [
     'BFloat16OptimWrapper',
     'BrokenVideoReport',
     'CheckpointMetaHook',
+    'ClassReportHook',
     'ConfigError',
     'DumpVideoScores',
     'NonFiniteLossError',
+    'PerClassReport',
     'Precision',
     'ResumableSampler',
     'ResumableTrainLoop',

@@ -13,6 +13,7 @@ from .options import TestOptions
 from .run_setup import announce_run, prepare_run
 from .runtime.console import show
 from .runtime.hooks.console_progress_hook import format_metric_lines
+from .runtime.per_class_report import find_class_report, report_lines
 from .runtime.runner import ActionRunner
 from .speed.plan import SpeedPlan
 
@@ -71,6 +72,9 @@ def test_model(
     )
     if out:
         lines.append(f'Scores of every video: {out}')
+    report = find_class_report(runner.test_loop.evaluator)
+    if report is not None and report.latest is not None:
+        lines += [report_lines(report.latest, report.out_dir, 'the test videos'), *report.notes]
     show('\n'.join(lines), runner.logger)
     return results
 

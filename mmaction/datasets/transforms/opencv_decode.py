@@ -30,7 +30,10 @@ MAX_MISSING_TAIL = 2
 class OpenCVInit(BaseTransform):
     """Open a video with ``cv2.VideoCapture``.
 
-    Required keys: ``filename``. Added keys: ``video_reader``,
+    OpenCV turns the frames of a video with a rotation flag upright; a
+    sample with ``autorotate=False`` keeps them as stored.
+
+    Required keys: ``filename``; optional: ``autorotate``. Added keys: ``video_reader``,
     ``total_frames``, ``new_path`` (the local file read: the video itself on
     disk, a temporary copy for other backends, removed by the decoder).
 
@@ -59,6 +62,8 @@ class OpenCVInit(BaseTransform):
                 file.write(source.getbuffer())
             results['_opencv_tmp_file'] = new_path
         reader = cv2.VideoCapture(new_path)
+        if not results.get('autorotate', True):
+            reader.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
         total_frames = int(reader.get(cv2.CAP_PROP_FRAME_COUNT)) if reader.isOpened() else 0
         if total_frames <= 0:
             reader.release()

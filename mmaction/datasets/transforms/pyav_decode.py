@@ -38,8 +38,9 @@ def pyav_read_frames(results: dict, mode: str = 'accurate') -> dict:
 class PyAVInit(BaseTransform):
     """Open a video with PyAV and index its packets (see :class:`PyAVReader`).
 
-    Required keys: ``filename``. Added keys: ``video_reader`` (the
-    :class:`PyAVReader`), ``total_frames``.
+    Required keys: ``filename``; optional: ``autorotate`` (False keeps the
+    frames of a video with a rotation flag as stored). Added keys:
+    ``video_reader`` (the :class:`PyAVReader`), ``total_frames``.
 
     Args:
         io_backend (str): Where the video is stored (``'disk'`` or an
@@ -60,7 +61,9 @@ class PyAVInit(BaseTransform):
         """Open ``results['filename']``; raise ``BrokenVideoError`` if unreadable."""
         filename = results['filename']
         source = open_video_source(filename, self.io_backend, **self.kwargs)
-        reader = PyAVReader(source, filename, decoder_threads(self.num_threads))
+        reader = PyAVReader(
+            source, filename, decoder_threads(self.num_threads), results.get('autorotate', True)
+        )
         results['video_reader'] = reader
         results['total_frames'] = reader.total_frames
         return results

@@ -15,7 +15,9 @@ the key frames. Decoding the sampled frames then
 * converts only the kept frames to RGB, with libswscale as decord does, so
   the frames equal a full sequential decode bit for bit;
 * decodes with several threads when the data loader has fewer workers than
-  the process has cores.
+  the process has cores;
+* turns the frames of a video with a rotation flag upright (as players, and
+  OpenCV, show them), unless asked to keep them as stored.
 
 Streams whose timestamps do not number the frames (missing or repeated
 timestamps, or a decoder that returns other timestamps) are decoded from the
@@ -28,13 +30,16 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from ..exceptions import BrokenVideoError
+from .video_rotation import quarter_turns, turn
 
 # A container's header may count a frame or two more than its packets; more
 # missing than that means the file was cut short.
 MAX_MISSING_TAIL = 2
 # Probe the format without decoding frames: the decoder is set up from the
 # stream parameters anyway, and probing is otherwise most of the opening time.
-_PROBE_OPTIONS = {'skip_frame': 'nonkey'}
+# 'all', not 'nonkey': with FFmpeg 8 a 'nonkey' probe drops the display matrix
+# (rotation flag) from the frames decoded later.
+_PROBE_OPTIONS = {'skip_frame': 'all'}
 
 
 _LOCAL = threading.local()
@@ -92,6 +97,8 @@ class PyAVReader:
         filename (str): The file's name, for error messages.
         num_threads (int): Decoder threads (1: none, 0: FFmpeg chooses).
             Defaults to 1.
+        autorotate (bool): Turn the frames as the video's display matrix
+            (rotation flag) says. Defaults to True.
 
     Attributes:
         total_frames (int): Frames a full decode gives.
@@ -104,10 +111,13 @@ class PyAVReader:
             stream or frames, or holds fewer packets than its header lists.
     """
 
-    def __init__(self, source, filename: str, num_threads: int = 1) -> None:
+    def __init__(
+        self, source, filename: str, num_threads: int = 1, autorotate: bool = True
+    ) -> None:
         import av
 
         self.filename = filename
+        self.autorotate = autorotate
         try:
             self.container = av.open(source, options=_PROBE_OPTIONS)
         except _av_errors() as error:
@@ -180,6 +190,13 @@ class PyAVReader:
         candidates = candidates[self.frame_numbers[candidates] <= number]
         return int(candidates[-1]) if len(candidates) else 0
 
+    def _rgb(self, frame) -> np.ndarray:
+        """The frame as RGB, upright when ``autorotate`` (the flag travels on every frame)."""
+        img = to_rgb(frame)
+        if self.autorotate:
+            img = turn(img, quarter_turns(getattr(frame, 'rotation', 0) or 0))
+        return img
+
     def _feed(self, position: Optional[int], skip: bool) -> list:
         """Decode the packet at ``position`` (None: drain the decoder)."""
         wanted = 'NONREF' if skip else 'DEFAULT'
@@ -220,7 +237,7 @@ class PyAVReader:
                     if shown is None:
                         raise _NotNumbered
                     if shown in wanted_set and shown not in found:
-                        found[shown] = to_rgb(frame)
+                        found[shown] = self._rgb(frame)
         return found
 
     def _decode_sequential(self, wanted: np.ndarray) -> Dict[int, np.ndarray]:
@@ -234,7 +251,7 @@ class PyAVReader:
             for frame in self._feed(position, skip=False):
                 number += 1
                 if number in wanted_set:
-                    found[number] = to_rgb(frame)
+                    found[number] = self._rgb(frame)
                 if number >= last:
                     return found
         raise BrokenVideoError(
@@ -253,7 +270,7 @@ class PyAVReader:
                 frames = list(self._feed(start, skip=False)) + list(self._feed(None, skip=False))
                 if not frames:
                     raise BrokenVideoError(self.filename, f'key frame {start} cannot be decoded')
-                by_start[start] = to_rgb(frames[0])
+                by_start[start] = self._rgb(frames[0])
             found[number] = by_start[start]
         return found
 

@@ -30,6 +30,7 @@ DIALECTS = ('0.x', '1.x')
 _SHARED = {
     'model': 'model: the recognizer to build',
     'load_from': 'runtime: weights to start from',
+    'load_class_rows': "runtime: the heads' class rows of load_from, by position or by name",
     'work_dir': 'runtime: the work directory',
     'custom_hooks': 'runtime: extra hooks',
     'log_level': 'runtime: the log level',

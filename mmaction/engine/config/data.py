@@ -118,7 +118,8 @@ def build_checked_datasets(runner_kwargs: Dict[str, Any], model: dict) -> Dict[s
         The built datasets by split name (``'train'``, ``'val'``, ``'test'``).
 
     Raises:
-        ConfigError: the two ``num_classes`` disagree.
+        ConfigError: the two ``num_classes`` disagree, or a ``label_file``
+            names another number of classes.
         AnnotationError: a malformed annotation or a label out of range.
     """
     from mmaction.registry import DATASETS
@@ -138,9 +139,21 @@ def build_checked_datasets(runner_kwargs: Dict[str, Any], model: dict) -> Dict[s
                     f'{num_classes}: make them equal (the head scores num_classes classes)'
                 )
             dataset.check_labels(num_classes, f'model.cls_head.num_classes (data.{split})')
+            _check_label_file(dataset, split, num_classes)
         loader['dataset'] = dataset
         built[split] = dataset
     return built
+
+
+def _check_label_file(dataset, split: str, num_classes: int) -> None:
+    """A data set's ``label_file`` must name as many classes as the head scores."""
+    names = getattr(dataset, 'class_names', None)
+    if names is not None and len(names) != num_classes:
+        raise ConfigError(
+            f'data.{split}.label_file {dataset.label_file} names {len(names)} classes but '
+            f'model.cls_head.num_classes={num_classes}: use the label map of these lists, and '
+            f"set num_classes (and a TPN's neck.aux_head_cfg.out_channels) to {len(names)}"
+        )
 
 
 def _movable_normalize(pipeline) -> Optional[Tuple[int, dict]]:

@@ -6,7 +6,10 @@ them; 0.x configs reach here translated (``evaluation.metrics``,
 the metrics of ``AccMetric`` (``--eval-options`` updates their options),
 ``--out`` adds the 0.x score file (``DumpVideoScores``), ``--dump`` the 1.x
 one (``DumpResults``, v1.2.0's structure). Every run also lists the videos it
-could not read (``BrokenVideoReport``).
+could not read (``BrokenVideoReport``) and builds the per-class report
+(``PerClassReport``: a test writes it to ``<work_dir>/class_report``, a
+training run the best validation's to ``<work_dir>/class_report_val`` through
+:func:`class_report_hook`).
 """
 
 import copy
@@ -58,6 +61,11 @@ def result_key(name: str, to: str) -> str:
 def broken_video_report(work_dir: str, split: str) -> dict:
     """Config of the metric that lists the unreadable videos of ``split`` in the work dir."""
     return dict(type='BrokenVideoReport', out_file=osp.join(work_dir, f'broken_{split}_videos.txt'))
+
+
+def class_report_hook(work_dir: str) -> dict:
+    """Config of the hook that writes the per-class report of the best validation epoch."""
+    return dict(type='ClassReportHook', out_dir=osp.join(work_dir, 'class_report_val'))
 
 
 def _as_list(evaluators: Any, where: str, result_names: str) -> List[dict]:
@@ -146,7 +154,12 @@ def runner_evaluators(
             'Nothing to do: give --eval METRIC... and/or --out FILE or --dump FILE.pkl '
             '(or a test_evaluator in the config)'
         )
-    return items + [broken_video_report(work_dir, split)]
+    # A test writes its report at once; a validation's waits for the hook (best epoch only).
+    report_dir = osp.join(work_dir, 'class_report') if split == 'test' else None
+    return items + [
+        broken_video_report(work_dir, split),
+        dict(type='PerClassReport', out_dir=report_dir),
+    ]
 
 
 def test_accuracy_metric(

@@ -10,7 +10,7 @@ the toolkit draws predictions in ``demo/demo.py`` instead.
 
 import copy
 import importlib.util
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from mmaction.utils.errors import missing_package
 
@@ -88,14 +88,17 @@ def runner_default_hooks(default_hooks: Optional[dict], validate: bool) -> Dict[
     return out
 
 
-def runner_custom_hooks(custom_hooks: Any, testing: bool) -> List[dict]:
-    """The config's ``custom_hooks`` after the toolkit's own (checkpoint meta, console progress)."""
+def runner_custom_hooks(custom_hooks: Any, testing: bool, extra: Sequence[dict] = ()) -> List[dict]:
+    """The config's ``custom_hooks`` after the toolkit's own (checkpoint meta, console progress).
+
+    ``extra`` hooks of the toolkit (the per-class report's) come between the two.
+    """
     if custom_hooks is not None and not isinstance(custom_hooks, (list, tuple)):
         raise ConfigError(f'custom_hooks must be a list of hook dicts, got {custom_hooks!r}')
     own = [dict(type='TestProgressHook')] if testing else [
         dict(type='CheckpointMetaHook'), dict(type='ConsoleProgressHook')
     ]  # fmt: skip
-    return own + copy.deepcopy(list(custom_hooks or []))
+    return own + list(extra) + copy.deepcopy(list(custom_hooks or []))
 
 
 def runner_visualizer(visualizer: Optional[dict]) -> dict:

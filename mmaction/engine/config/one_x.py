@@ -17,12 +17,13 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..options import KEEP_AVERAGE_CLIPS, TestOptions, TrainOptions
 from ..runtime.auto_resume import find_resumable_checkpoint
+from ..runtime.fine_tune_load import CLASS_ROW_MODES
 from ..runtime.nonfinite import nonfinite_loss_policy
 from ..speed.plan import SpeedPlan, plan_speed
 from .checks import ConfigError, check_section_keys, positive_int
 from .contract import KeyReader
 from .data import move_normalize_to_model, runner_dataloader
-from .evaluators import runner_evaluators
+from .evaluators import class_report_hook, runner_evaluators
 from .hooks import (
     runner_custom_hooks,
     runner_default_hooks,
@@ -169,6 +170,16 @@ def _resume(keys: KeyReader, options: TrainOptions, work_dir: str, notes: List[s
     return dict(load_from=load_from, resume=False)
 
 
+def _class_rows(keys: KeyReader) -> str:
+    """``load_class_rows``: how ``load_from`` fills the heads' class rows."""
+    mode = keys.get('load_class_rows', 'by_position')
+    if mode not in CLASS_ROW_MODES:
+        raise ConfigError(
+            f'load_class_rows={mode!r}: use {" or ".join(repr(m) for m in CLASS_ROW_MODES)}'
+        )
+    return mode
+
+
 def _env(keys: KeyReader, launcher: str, notes: List[str]) -> dict:
     import torch
 
@@ -254,7 +265,9 @@ def train_kwargs(
         param_scheduler=keys.get('param_scheduler'),
         auto_scale_lr=scale or None,
         default_hooks=runner_default_hooks(keys.get('default_hooks'), validate),
-        custom_hooks=runner_custom_hooks(keys.get('custom_hooks'), testing=False),
+        custom_hooks=runner_custom_hooks(
+            keys.get('custom_hooks'), False, [class_report_hook(work_dir)] if validate else []
+        ),
         randomness=_randomness(keys, options, defaults, notes),
         speed=plan,
     )
@@ -282,7 +295,7 @@ def train_kwargs(
         )
     else:
         keys.get('test_cfg'), keys.get('test_evaluator'), keys.get('test_dataloader')
-    kwargs.update(_resume(keys, options, work_dir, notes))
+    kwargs.update(_resume(keys, options, work_dir, notes), load_class_rows=_class_rows(keys))
     keys.finish()
     kwargs['notes'] = notes
     return kwargs
@@ -349,7 +362,7 @@ def _read_training_keys(keys: KeyReader) -> None:
     for key in (
         'train_dataloader', 'val_dataloader', 'train_cfg', 'val_cfg', 'optim_wrapper',
         'param_scheduler', 'auto_scale_lr', 'val_evaluator', 'custom_hooks', 'randomness',
-        'resume', 'load_from', 'nonfinite_loss', 'test_evaluator',
+        'resume', 'load_from', 'load_class_rows', 'nonfinite_loss', 'test_evaluator',
     ):  # fmt: skip
         keys.get(key)
 

@@ -33,7 +33,7 @@ from .zero_x import set_test_protocol
 #: Keys copied as they are: they mean the same in both dialects.
 _SAME_IN_BOTH = (
     'work_dir', 'log_level', 'sync_bn', 'find_unused_parameters', 'precision', 'channels_last',
-    'compile', 'nonfinite_loss',
+    'compile', 'nonfinite_loss', 'load_class_rows',
 )  # fmt: skip
 #: 1.x data loader settings -> their 0.x names in ``data``.
 _LOADER_SETTINGS = {

@@ -42,7 +42,7 @@ from .schedule import convert_lr_config
 
 #: Keys copied as they are: they mean the same in both dialects.
 _SAME_IN_BOTH = (
-    'load_from', 'work_dir', 'custom_hooks', 'log_level', 'sync_bn', 'find_unused_parameters',
+    'load_from', 'load_class_rows', 'work_dir', 'custom_hooks', 'log_level', 'sync_bn', 'find_unused_parameters',
     'precision', 'channels_last', 'compile', 'nonfinite_loss',
 )  # fmt: skip
 

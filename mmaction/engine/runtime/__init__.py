@@ -6,7 +6,8 @@ leave unreadable videos out), ``samplers``, ``hooks``; checkpoint writing and
 auto-resume (``atomic_io``, ``auto_resume``, ``plain_checkpoint``);
 ``preemption`` (stop signals), ``nonfinite`` (the loss guard),
 ``worker_errors``; the console (``console``, ``progress``); the metrics that
-write files (``video_score_dumper``, ``broken_video_report``); and the
+write files (``video_score_dumper``, ``broken_video_report``,
+``per_class_report``); ``fine_tune_load`` (``load_class_rows='by_name'``); and the
 schedulers that give mmcv's learning rates (``warmup_schedulers``,
 ``mmcv_schedulers``).
 """

@@ -15,6 +15,7 @@ from mmaction.utils import apply_checkpoint, load_checkpoint_file
 from .. import model_builder
 from ..speed.plan import SpeedPlan
 from .console import setup_console, show
+from .fine_tune_load import load_for_fine_tuning
 
 #: The top-level 0.x config keys this module handles (read from ``runner.cfg``).
 TOP_LEVEL_KEYS = ('find_unused_parameters',)
@@ -47,7 +48,10 @@ class ActionRunner(Runner):
       tools build and check them before the run starts); it is used as is.
     - ``load_checkpoint`` (``load_from``, ``--test-best``) loads what fits
       and says on the console how many tensors were loaded, skipped and
-      missing.
+      missing. With ``load_class_rows='by_name'`` (configs written by
+      ``tools/new_config.py``) ``load_from`` must fit but for the heads'
+      class layers, whose rows are matched by class name
+      (:func:`~.fine_tune_load.load_for_fine_tuning`).
     - Without CUDA, a distributed run uses a gloo process group and a
       ``DistributedDataParallel`` without ``device_ids``.
     - SyncBN layers cannot synchronise CPU tensors, so on a CPU-only
@@ -64,15 +68,24 @@ class ActionRunner(Runner):
     Args:
         *args: Arguments of mmengine's ``Runner``.
         verbose (bool): Show the whole log on the console.
+        speed (SpeedPlan, optional): The run's speed plan.
+        load_class_rows (str): ``'by_position'`` (MMAction2's loading of
+            ``load_from``) or ``'by_name'``.
         **kwargs: Keyword arguments of mmengine's ``Runner``.
     """
 
     def __init__(
-        self, *args, verbose: bool = False, speed: Optional[SpeedPlan] = None, **kwargs
+        self,
+        *args,
+        verbose: bool = False,
+        speed: Optional[SpeedPlan] = None,
+        load_class_rows: str = 'by_position',
+        **kwargs,
     ) -> None:
         # Set first: mmengine's __init__ calls build_logger, setup_env and build_model.
         self._verbose = verbose
         self._speed = speed
+        self._load_class_rows = load_class_rows
         super().__init__(*args, **kwargs)
 
     def build_logger(self, *args, **kwargs):
@@ -108,6 +121,19 @@ class ActionRunner(Runner):
         details = '' if fit.complete else f'; not loaded: {fit.describe_mismatch()}'
         show(f'Loaded {filename}: {fit.summary()}{details}', self.logger)
         return checkpoint
+
+    def load_or_resume(self) -> None:
+        """mmengine's, but ``load_from`` by class name when fine-tuning (``load_class_rows``)."""
+        if self._has_loaded or self._resume or self._load_from is None:
+            return super().load_or_resume()
+        if self._load_class_rows != 'by_name':
+            return super().load_or_resume()
+        checkpoint = load_checkpoint_file(self._load_from, map_location='cpu')
+        model = self.model.module if is_model_wrapper(self.model) else self.model
+        classes = getattr(self.train_dataloader.dataset, 'metainfo', {}).get('classes')
+        show(load_for_fine_tuning(model, checkpoint, classes, self._load_from), self.logger)
+        self._has_loaded = True
+        return None
 
     def setup_env(self, env_cfg: dict) -> None:
         """Start gloo for CPU-only distributed runs, then mmengine's set-up."""

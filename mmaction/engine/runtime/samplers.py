@@ -1,7 +1,8 @@
 """A training sampler that can start in the middle of an epoch and seeds every sample."""
 
-from typing import Iterator
+from typing import Iterator, List
 
+import numpy as np
 from mmengine.dataset import DefaultSampler
 from mmengine.registry import DATA_SAMPLERS
 
@@ -22,6 +23,11 @@ class ResumableSampler(DefaultSampler):
     - :meth:`state_dict` / :meth:`load_state_dict` carry the seed through a
       checkpoint (it is drawn at random when the run has none, and a resumed
       run must shuffle, and augment, as the first one did).
+    - A data set built with ``sample_by_class=True`` is sampled by class:
+      each of the epoch's ``len(dataset)`` draws picks a class with the data
+      set's ``class_prob`` (``power=0``: every class equally often;
+      ``power=1``: as often as it has videos), then one of its videos, seeded
+      by ``seed + epoch``, so small classes are seen as often as large ones.
 
     Args:
         dataset: The dataset.
@@ -46,9 +52,26 @@ class ResumableSampler(DefaultSampler):
             raise ValueError(f'num_samples must be >= 0, got {num_samples}')
         self._skip = int(num_samples)
 
+    def _by_class(self) -> List[int]:
+        """This rank's indices of a class-balanced epoch (see the class docs)."""
+        dataset = self.dataset
+        classes = sorted(dataset.class_prob)
+        probs = np.array([dataset.class_prob[c] for c in classes], dtype=np.float64)
+        rng = np.random.default_rng(self.seed + self.epoch)
+        picks = rng.choice(len(classes), size=len(dataset), p=probs / probs.sum())
+        sizes = np.array([len(dataset.indices_by_class[c]) for c in classes])
+        positions = (rng.random(len(dataset)) * sizes[picks]).astype(np.int64)
+        indices = [int(dataset.indices_by_class[classes[c]][p]) for c, p in zip(picks, positions)]
+        if self.round_up:
+            indices = (indices * int(self.total_size / len(indices) + 1))[: self.total_size]
+        return indices[self.rank : self.total_size : self.world_size]
+
     def __iter__(self) -> Iterator[SampleKey]:
         """This rank's keys of the current epoch, after the skipped ones."""
-        indices = list(super().__iter__())[self._skip :]
+        if getattr(self.dataset, 'sample_by_class', False):
+            indices = self._by_class()[self._skip :]
+        else:
+            indices = list(super().__iter__())[self._skip :]
         self._skip = 0
         return iter([SampleKey(int(index), self.epoch, self.seed) for index in indices])
 

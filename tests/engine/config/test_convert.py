@@ -77,10 +77,15 @@ def test_seed_slowonly_config_converts():
     assert kw['default_hooks']['checkpoint']['save_best'] == 'top1_acc'
     assert kw['default_hooks']['checkpoint']['rule'] == 'greater'
     assert kw['default_hooks']['logger'] == dict(type='LoggerHook', interval=20)
-    accuracy, broken = kw['val_evaluator']
+    accuracy, broken, report = kw['val_evaluator']
     assert accuracy['type'] == 'AccMetric'
     assert accuracy['metric_list'] == ('top_k_accuracy', 'mean_class_accuracy')
     assert broken['type'] == 'BrokenVideoReport'
+    # A validation's report waits for the hook, which writes the best epoch's.
+    assert report == dict(type='PerClassReport', out_dir=None)
+    assert kw['custom_hooks'][-1] == dict(
+        type='ClassReportHook', out_dir=osp.join(kw['work_dir'], 'class_report_val')
+    )
     assert (kw['val_cfg']['type'], kw['test_cfg']['type']) == ('ActionValLoop', 'ActionTestLoop')
     assert kw['work_dir'] == './work_dirs/tpn_slowonly_r50_8x8x1_150e_kinetics400_rgb'
     assert kw['load_from'] is None and kw['resume'] is False
@@ -214,6 +219,7 @@ def test_test_conversion_sets_average_clips_and_evaluators(tmp_path):
              metric_options=dict(top_k_accuracy=dict(topk=(1, 3)))),
         dict(type='DumpVideoScores', out_file=out),
         dict(type='BrokenVideoReport', out_file='./work_dirs/fake/broken_test_videos.txt'),
+        dict(type='PerClassReport', out_dir='./work_dirs/fake/class_report'),
     ]  # fmt: skip
     assert kw['test_dataloader']['batch_size'] == 4
     kw = convert_test_config(cfg, 'fake.py', TestOptions(out=out, average_clips=None))

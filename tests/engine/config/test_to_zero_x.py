@@ -104,6 +104,7 @@ SHARED = dict(
     channels_last=True,
     compile=dict(mode='default'),
     nonfinite_loss='skip',
+    load_class_rows='by_name',
 )
 
 

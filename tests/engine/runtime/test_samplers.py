@@ -55,3 +55,24 @@ def test_ranks_skip_their_own_share_and_nothing_is_lost(monkeypatch):
         rest.append([key.index for key in sampler])
     padded = whole + whole[:1]  # 12 places for 2 processes
     assert rest == [padded[4::2], padded[5::2]]
+
+
+def test_class_balanced_sampling(tmp_path):
+    from mmaction.datasets import VideoDataset
+
+    # 18 videos of class 0, 2 of class 1: power=0 draws both classes equally often.
+    ann = tmp_path / 'list.txt'
+    ann.write_text(''.join(f'v{i}.mp4 {int(i >= 18)}\n' for i in range(20)))
+    dataset = VideoDataset(str(ann), [], sample_by_class=True, power=0)
+    sampler = ResumableSampler(dataset, seed=0)
+    counts = [0, 0]
+    for epoch in range(50):
+        sampler.set_epoch(epoch)
+        keys = list(sampler)
+        assert len(keys) == 20 and all(key.epoch == epoch for key in keys)
+        for key in keys:
+            counts[int(key.index >= 18)] += 1
+    # 1000 draws, each class with probability 1/2: 500 +- 3 standard deviations (16).
+    assert abs(counts[1] - 500) < 48
+    sampler.set_epoch(3)
+    assert [k.index for k in sampler] == [k.index for k in sampler]  # seeded by seed + epoch

@@ -3,6 +3,13 @@
 Example:
     python tools/data/synthetic/generate.py --out data/synthetic
 
+``--layout folders`` writes the videos the way users keep their own, one
+folder per class (``OUT/<class>/<video>.mp4``, ``--num-train-per-class`` +
+``--num-val-per-class`` videos each, none of them a quickstart video), for
+``tools/data/folders_to_lists.py``::
+
+    python tools/data/synthetic/generate.py --out data/my_videos --layout folders
+
 See ``mmaction/utils/synthetic_data.py`` for the classes and the exact layout.
 """
 
@@ -12,6 +19,7 @@ import time
 from typing import List, Optional
 
 from mmaction.utils.synthetic_data import CLASS_NAMES, generate_dataset
+from mmaction.utils.synthetic_folders import generate_class_folders
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -28,12 +36,41 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--workers', type=int, default=None, help='worker processes (default: min(2, cpus))'
     )
     parser.add_argument('--force', action='store_true', help='regenerate videos that exist already')
+    parser.add_argument(
+        '--layout',
+        choices=['kinetics', 'folders'],
+        default='kinetics',
+        help='kinetics: videos/, rawframes/ and lists (default); folders: only the videos, one '
+        'folder per class',
+    )
     return parser.parse_args(argv)
+
+
+def _class_folders(args: argparse.Namespace) -> str:
+    """Write the folder layout; the line to print."""
+    summary = generate_class_folders(
+        args.out,
+        args.num_train_per_class + args.num_val_per_class,
+        width=args.width,
+        height=args.height,
+        frames=args.frames,
+        fps=args.fps,
+        seed=args.seed,
+        workers=args.workers,
+        force=args.force,
+    )
+    return (
+        f'{len(CLASS_NAMES)} class folders, {summary["videos"]} videos in {args.out} '
+        f'({summary["generated"]} generated, {summary["skipped"]} already there)'
+    )
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     start = time.time()
+    if args.layout == 'folders':
+        print(f'{_class_folders(args)} in {time.time() - start:.1f}s')
+        return 0
     summary = generate_dataset(
         out_dir=args.out,
         num_train_per_class=args.num_train_per_class,
