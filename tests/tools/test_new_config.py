@@ -18,7 +18,7 @@ from mmaction.utils.synthetic_data import write_video
 tool = load_tool('tools/new_config.py')
 lists_tool = load_tool('tools/data/folders_to_lists.py')
 CONFIG_1X = osp.join(
-    ROOT, 'configs/1.x/recognition/tpn/tpn-slowonly_r18_8xb8-8x4x1-6e_synthetic-rgb.py'
+    ROOT, 'configs/1.x/recognition/tpn/tpn-slowonly_r18_8xb8-8x4x1-8e_synthetic-rgb.py'
 )
 CLASSES = ['clap', 'jump', 'wave']
 
@@ -57,7 +57,7 @@ def test_zero_x_config(lists, checkpoint, tmp_path, capsys):
     argv = ['--base', CONFIG, '--lists', str(lists), '--out', str(out), '--pretrained', checkpoint]
     assert tool.main(argv) == 0
     printed = capsys.readouterr().out
-    assert f'wrote {out} (0.x): 3 classes, 9 training and 3 validation videos, 3 epochs' in printed
+    assert f'wrote {out} (0.x): 3 classes, 9 training and 3 validation videos, 4 epochs' in printed
     assert 'next: python tools/train.py' in printed
     text = out.read_text()
     assert all('  # ' in line for line in _code_lines(text)), text
@@ -71,9 +71,9 @@ def test_zero_x_config(lists, checkpoint, tmp_path, capsys):
     assert cfg.model.cls_head.num_classes == 3 and cfg.model.neck.aux_head_cfg.out_channels == 3
     assert cfg.model.neck.aux_head_cfg.loss_weight == 0.5  # the rest of the base is kept
     assert cfg.load_from == checkpoint and cfg.load_class_rows == 'by_name'
-    assert cfg.optimizer.lr == pytest.approx(0.001) and cfg.optimizer.type == 'SGD'
-    assert cfg.total_epochs == 3 and cfg.lr_config.warmup == 'linear'
-    assert cfg.lr_config.step == [2]
+    assert cfg.optimizer.lr == pytest.approx(0.0005) and cfg.optimizer.type == 'SGD'
+    assert cfg.total_epochs == 4 and cfg.lr_config.warmup == 'linear'
+    assert cfg.lr_config.step == [3]
     for split in ('train', 'val', 'test'):
         assert cfg.data[split].label_file == str(lists / 'label_map.txt')
         assert cfg.data[split].pipeline  # the base's pipelines
