@@ -22,6 +22,7 @@ from torch import nn
 from mmaction.datasets import action_collate
 from mmaction.utils.errors import ConfigError, missing_package
 
+from .backends import require_pytorch
 from .inference import LabelMap, TopK, _check_predicts_scores, class_names
 from .inference_pipeline import InferenceDataset
 from .video_source import describe_input
@@ -175,10 +176,12 @@ def gradcam(
         GradCAMResult: The frames of every view and their heat maps.
 
     Raises:
-        ConfigError: No such layer or class, or a model without class scores.
+        ConfigError: No such layer or class, a model without class scores,
+            or one on the ONNX Runtime backend (no gradients there).
         BrokenVideoError: The video cannot be read.
         MissingPackageError: Captum is not installed.
     """
+    require_pytorch(model, 'Grad-CAM')
     try:
         from captum.attr import LayerGradCam
     except ImportError:

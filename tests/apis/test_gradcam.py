@@ -61,6 +61,14 @@ def test_bad_layer_or_class_is_one_line(slowonly):
     assert default_target_layer(slowonly) == 'backbone.layer4'
 
 
+def test_onnx_runtime_models_are_refused(slowonly, monkeypatch):
+    # What init_recognizer(..., backend='onnxruntime') marks its recognizers with.
+    monkeypatch.setattr(slowonly, 'backend', 'onnxruntime', raising=False)
+    frames = render_video(0, 16, 64, 64, np.random.default_rng(0))
+    with pytest.raises(ConfigError, match=r"^Grad-CAM needs the PyTorch backend: .*backend='pytorch'"):
+        gradcam(slowonly, frames)
+
+
 def test_2d_tsm_maps_per_frame(tiny_tsm_model):
     cfg = Config(dict(
         model=tiny_tsm_model(),
