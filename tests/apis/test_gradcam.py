@@ -65,7 +65,9 @@ def test_onnx_runtime_models_are_refused(slowonly, monkeypatch):
     # What init_recognizer(..., backend='onnxruntime') marks its recognizers with.
     monkeypatch.setattr(slowonly, 'backend', 'onnxruntime', raising=False)
     frames = render_video(0, 16, 64, 64, np.random.default_rng(0))
-    with pytest.raises(ConfigError, match=r"^Grad-CAM needs the PyTorch backend: .*backend='pytorch'"):
+    with pytest.raises(
+        ConfigError, match=r"^Grad-CAM needs the PyTorch backend: .*backend='pytorch'"
+    ):
         gradcam(slowonly, frames)
 
 
