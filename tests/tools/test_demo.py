@@ -120,7 +120,7 @@ def test_long_video_demo_json_only(long_demo, tiny_trained_run, long_video, tmp_
     out = tmp_path / 'timeline.json'
     long_demo.main([tiny_trained_run.config, tiny_trained_run.checkpoint, long_video,
                     label_map(tiny_trained_run), str(out), '--stride', '32', '--threshold', '0.2',
-                    '--device', 'cpu'])  # fmt: skip
+                    '--device', 'cpu', '--window', '16'])  # fmt: skip
     assert os.listdir(tmp_path) == ['timeline.json']
     with open(out) as f:
         windows = json.load(f)['windows']

@@ -80,9 +80,15 @@ def test_1x_config_trains_validates_by_default_and_dumps(tiny_synthetic, tmp_pat
 
 @pytest.mark.slow
 def test_ctrl_c_during_testing_is_one_line_and_130(tmp_path):
+    # The reference list 100 times over: testing outlasts the signal on a fast machine.
+    with open(osp.join(REFERENCE, 'val_list_videos.txt')) as f:
+        lines = [line for line in f if line.strip()]
+    long_list = tmp_path / 'long_list.txt'
+    long_list.write_text(''.join(lines * 100))
     args = [sys.executable, TEST, osp.join(REFERENCE, 'config.py'),
             osp.join(REFERENCE, 'epoch_2.pth'), '--dump', str(tmp_path / 'x.pkl'),
-            '--work-dir', str(tmp_path), '--cfg-options', 'test_dataloader.num_workers=0']  # fmt: skip
+            '--work-dir', str(tmp_path), '--cfg-options', 'test_dataloader.num_workers=0',
+            f'test_dataloader.dataset.ann_file={long_list}']  # fmt: skip
     proc = subprocess.Popen(
         args, cwd=ROOT, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

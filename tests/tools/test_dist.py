@@ -38,7 +38,12 @@ def dist_run(tmp_path_factory):
     root = make_data(str(tmp_path_factory.mktemp('dist') / 'synthetic'), 2, 1, frames=16)
     work_dir = str(tmp_path_factory.mktemp('dist_work'))
     # Fixed clips (test-mode sampling) make the loss fall steadily as the model fits them.
-    opts = data_options(root) + ['total_epochs=6', 'data.train.pipeline.1.test_mode=True']
+    # No warm-up: the config's lasts 128 iterations, longer than these 12.
+    opts = data_options(root) + [
+        'total_epochs=6',
+        'data.train.pipeline.1.test_mode=True',
+        'lr_config.warmup=None',
+    ]
     torchrun(TRAIN, 2, free_port(), CONFIG, '--work-dir', work_dir, '--seed', '0',
              '--cfg-options', *opts)  # fmt: skip
     return root, work_dir

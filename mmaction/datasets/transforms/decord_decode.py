@@ -122,6 +122,18 @@ class DecordInit(BaseTransform):
         self.num_threads = num_threads
         self.backend = backend
         self.kwargs = kwargs
+        # filename -> quarter turns of its rotation flag: read once per file and
+        # worker (it costs an open and one decoded frame), not once per sample.
+        self._turns: dict = {}
+
+    def _flag_turns(self, filename, source) -> int:
+        if not isinstance(filename, str):
+            return flag_turns(source)
+        if filename not in self._turns:
+            if len(self._turns) >= 100_000:  # bounded, for endless streams of new files
+                self._turns.clear()
+            self._turns[filename] = flag_turns(source)
+        return self._turns[filename]
 
     def transform(self, results: dict) -> dict:
         """Open ``results['filename']``; raise ``BrokenVideoError`` if unreadable."""
@@ -131,7 +143,7 @@ class DecordInit(BaseTransform):
         decord = import_decord() if self.backend == 'decord' else None
         autorotate = results.get('autorotate', True)
         # decord's own turning of flagged videos is unreliable: PyAV decodes those.
-        if decord is None or flag_turns(source):
+        if decord is None or self._flag_turns(filename, source):
             reader = PyAVReader(source, filename, threads, autorotate)
             results['video_reader'], results['total_frames'] = reader, reader.total_frames
             if reader.avg_fps is not None:

@@ -49,7 +49,16 @@ def flag_turns(source: Union[str, io.BytesIO]) -> int:
         with av.open(source, options={'skip_frame': 'all'}) as container:
             stream = container.streams.video[0]
             stream.codec_context.skip_frame = 'DEFAULT'
-            frame = next(container.decode(stream), None)
+            # One frame on the calling thread: decoder threads left behind by an
+            # unfinished decode outlive the container and abort the process at
+            # exit ("terminate called without an active exception", seen under
+            # torchrun).
+            stream.thread_type = 'NONE'
+            frames = container.decode(stream)
+            try:
+                frame = next(frames, None)
+            finally:
+                frames.close()
     except (av.error.FFmpegError, OSError, ValueError, IndexError):
         return 0  # the decoder itself will say what is wrong with the file
     finally:

@@ -229,7 +229,10 @@ def convert_inference_config(cfg, config_path: Optional[str] = None) -> Config:
     Raises:
         ConfigError: Misspelled keys, or no test pipeline.
     """
-    src, _ = as_one_x(cfg, config_path)
+    src, defaults = as_one_x(cfg, config_path)
+    if defaults.dialect == '0.x' and 'test_dataloader' not in src:
+        where = f' (config {config_path})' if config_path else ''
+        raise ConfigError(f'The config has no data.test.pipeline, which inference runs{where}')
     model, dataset = one_x.inference_cfg(src)
     speed = one_x.speed_keys(KeyReader(src, '1.x'))
     return Config(dict(model=model, data=dict(test=dataset), **speed), filename=config_path)
