@@ -128,7 +128,16 @@ def _close_process_group() -> None:
     import torch.distributed as dist
 
     if dist.is_available() and dist.is_initialized():
+        # The run's objects sit in reference cycles (runner, hooks, the DDP wrapper that
+        # holds the process group): collect them now, so that destroying the group joins
+        # its gloo worker threads while they can still take the GIL. Left to the
+        # interpreter's exit, a worker freeing a finished collective's tensors aborts the
+        # process ("terminate called without an active exception").
+        import gc
+
+        gc.collect()
         dist.destroy_process_group()
+        gc.collect()
 
 
 def add_cfg_options(

@@ -1,10 +1,10 @@
 """CPU inference speed: PyTorch eager, ``--fuse-conv-bn`` and ONNX Runtime, side by side, in videos/s.
 
-Example (the README's table; a few minutes per model on a small CPU)::
+Example (the README's table; about 5 minutes on 2 cores)::
 
     python tools/analysis/benchmark_onnx.py \\
         configs/recognition/tpn/tpn_slowonly_r50_8x8x1_150e_kinetics_rgb.py \\
-        configs/recognition/tpn/tpn_tsm_r50_1x1x8_150e_sthv1_rgb.py --rounds 3
+        configs/recognition/tpn/tpn_tsm_r50_1x1x8_150e_sthv1_rgb.py --rounds 2 --warmup 0
 
 For each config the recognizer (random weights unless ``--checkpoint``) runs
 one video with all the views of its test pipeline (or ``--shape``) three
