@@ -137,7 +137,6 @@ def _close_process_group() -> None:
 
         gc.collect()
         dist.destroy_process_group()
-        gc.collect()
 
 
 def add_cfg_options(

@@ -22,6 +22,7 @@ import os.path as osp
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
+from mmaction.datasets.annotation_list import read_annotation_list
 from mmaction.utils.errors import ConfigError
 
 from .config.convert import as_one_x, model_cfg_for_testing
@@ -119,14 +120,8 @@ def _path(path: str) -> str:
 
 def _class_weights(meta: dict) -> List[float]:
     """Inverse-frequency weights of the training counts (1.0 for a class of average size)."""
-    with open(meta['train']['list'], encoding='utf-8') as file:
-        text = file.read()
     counts = [0] * len(meta['classes'])
-    if meta['train']['list'].endswith('.json'):
-        labels = [record['label'] for record in json.loads(text)]
-    else:
-        labels = [int(line.split()[-1]) for line in text.splitlines() if line.strip()]
-    for label in labels:
+    for label in read_annotation_list(meta['train']['list'], kind='any')['label']:
         counts[label] += 1
     mean = sum(counts) / len(counts)
     return [round(mean / count, 3) if count else 0.0 for count in counts]

@@ -29,7 +29,7 @@ import os
 import os.path as osp
 import shutil
 from multiprocessing import Pool
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -272,6 +272,15 @@ def _check_meta(out_dir: str, meta: dict, force: bool) -> bool:
     return False
 
 
+def map_tasks(func: Callable[[Any], bool], tasks: List[Any], workers: Optional[int]) -> List[bool]:
+    """``[func(task) for task in tasks]``, in ``workers`` processes (default ``min(2, cpus)``)."""
+    workers = workers or min(2, os.cpu_count() or 1)
+    if workers > 1 and len(tasks) > 1:
+        with Pool(workers) as pool:
+            return pool.map(func, tasks, chunksize=max(1, len(tasks) // (4 * workers)))
+    return [func(task) for task in tasks]
+
+
 def generate_dataset(
     out_dir: str = 'data/synthetic',
     num_train_per_class: int = 64,
@@ -329,11 +338,6 @@ def generate_dataset(
         tasks += [
             (out_dir, split, i, frames, height, width, fps, seed, regenerate) for i in range(count)
         ]
-    workers = workers or min(2, os.cpu_count() or 1)
-    if workers > 1 and len(tasks) > 1:
-        with Pool(workers) as pool:
-            done = pool.map(_make_one, tasks, chunksize=max(1, len(tasks) // (4 * workers)))
-    else:
-        done = [_make_one(task) for task in tasks]
+    done = map_tasks(_make_one, tasks, workers)
     _write_annotations(out_dir, counts, frames)
     return dict(counts, generated=sum(done), skipped=len(done) - sum(done))

@@ -9,12 +9,11 @@ quickstart trains on).
 
 import os
 import os.path as osp
-from multiprocessing import Pool
 from typing import Dict, Optional, Tuple
 
 import numpy as np
 
-from .synthetic_data import CLASS_NAMES, render_video, write_video
+from .synthetic_data import CLASS_NAMES, map_tasks, render_video, write_video
 
 #: The random stream of the folder layout (the Kinetics-style splits use 0 and 1).
 FOLDERS_STREAM = 2
@@ -68,10 +67,5 @@ def generate_class_folders(
         (out_dir, index, frames, height, width, fps, seed, force)
         for index in range(num_per_class * len(CLASS_NAMES))
     ]
-    workers = workers or min(2, os.cpu_count() or 1)
-    if workers > 1 and len(tasks) > 1:
-        with Pool(workers) as pool:
-            done = pool.map(_make_video, tasks, chunksize=max(1, len(tasks) // (4 * workers)))
-    else:
-        done = [_make_video(task) for task in tasks]
+    done = map_tasks(_make_video, tasks, workers)
     return dict(videos=len(tasks), generated=sum(done), skipped=len(done) - sum(done))

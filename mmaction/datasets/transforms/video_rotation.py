@@ -49,10 +49,8 @@ def flag_turns(source: Union[str, io.BytesIO]) -> int:
         with av.open(source, options={'skip_frame': 'all'}) as container:
             stream = container.streams.video[0]
             stream.codec_context.skip_frame = 'DEFAULT'
-            # One frame on the calling thread: decoder threads left behind by an
-            # unfinished decode outlive the container and abort the process at
-            # exit ("terminate called without an active exception", seen under
-            # torchrun).
+            # One frame, on the calling thread: starting decoder threads costs
+            # more than the decode, and this runs for every video opened.
             stream.thread_type = 'NONE'
             frames = container.decode(stream)
             try:

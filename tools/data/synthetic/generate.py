@@ -46,18 +46,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _render_options(args: argparse.Namespace) -> dict:
+    """The options both layouts take, from the command line."""
+    keys = ('width', 'height', 'frames', 'fps', 'seed', 'workers', 'force')
+    return {key: getattr(args, key) for key in keys}
+
+
 def _class_folders(args: argparse.Namespace) -> str:
     """Write the folder layout; the line to print."""
     summary = generate_class_folders(
-        args.out,
-        args.num_train_per_class + args.num_val_per_class,
-        width=args.width,
-        height=args.height,
-        frames=args.frames,
-        fps=args.fps,
-        seed=args.seed,
-        workers=args.workers,
-        force=args.force,
+        args.out, args.num_train_per_class + args.num_val_per_class, **_render_options(args)
     )
     return (
         f'{len(CLASS_NAMES)} class folders, {summary["videos"]} videos in {args.out} '
@@ -75,13 +73,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         out_dir=args.out,
         num_train_per_class=args.num_train_per_class,
         num_val_per_class=args.num_val_per_class,
-        width=args.width,
-        height=args.height,
-        frames=args.frames,
-        fps=args.fps,
-        seed=args.seed,
-        workers=args.workers,
-        force=args.force,
+        **_render_options(args),
     )
     print(
         f'{len(CLASS_NAMES)} classes, {summary["train"]} train + {summary["val"]} val videos '
